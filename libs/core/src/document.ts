@@ -1,0 +1,87 @@
+import { InputError } from './errors.js';
+import { nameProblem } from './names.js';
+
+export const DOC_VERSION = 1;
+
+export type NetMode = 'none' | 'static' | 'dhcp';
+
+/** What the user asked for: flags of `sc run`, or of the tool itself. */
+export interface Spec {
+  image?: string;
+  hostname?: string;
+  memory?: number; // bytes
+  cpus?: number; // cores, fractional
+  pids?: number;
+  net?: {
+    mode: NetMode;
+    parent?: string;
+    address?: string; // CIDR
+    gateway?: string;
+    dns?: string[];
+    mac?: string;
+    macvlanMode?: string;
+  };
+  boot?: boolean;
+  grace?: number; // seconds
+}
+
+export interface DocError {
+  tool: string;
+  code: string;
+  message: string;
+}
+
+/** One container as it flows between the tools; each tool owns one section. */
+export interface Doc {
+  v: number;
+  name: string;
+  id?: string;
+  created?: string;
+  status?: 'created' | 'running' | 'stopped';
+  spec: Spec;
+  image?: { name: string; layers: string[] };
+  rootfs?: { upper: string; work: string; merged: string; mounted: boolean };
+  cgroup?: { version: 1 | 2; paths: string[] };
+  process?: { pid: number; startTime: number };
+  net?: Record<string, unknown>;
+  error?: DocError;
+  [section: string]: unknown;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Parse one NDJSON line into a document, or throw InputError naming what is wrong. */
+export function parseDocument(line: string, lineNo: number): Doc {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    const shown = line.length > 40 ? line.slice(0, 40) + '…' : line;
+    throw new InputError(`stdin line ${lineNo} is not JSON: ${JSON.stringify(shown)} (expected one container document per line)`);
+  }
+  if (!isObject(raw)) throw new InputError(`stdin line ${lineNo} is not a container document (expected a JSON object)`);
+  if (raw.v !== DOC_VERSION)
+    throw new InputError(`stdin line ${lineNo}: document version ${JSON.stringify(raw.v)} is not supported (this sc reads v ${DOC_VERSION})`);
+  const problem = nameProblem(raw.name);
+  if (problem) throw new InputError(`stdin line ${lineNo}: field "name": ${problem}`);
+  if (raw.spec !== undefined && !isObject(raw.spec)) throw new InputError(`stdin line ${lineNo}: field "spec" must be an object`);
+  for (const section of ['image', 'rootfs', 'cgroup', 'process', 'net', 'error'] as const) {
+    if (raw[section] !== undefined && !isObject(raw[section]))
+      throw new InputError(`stdin line ${lineNo} (${raw.name}): field "${section}" must be an object`);
+  }
+  const doc = raw as unknown as Doc;
+  doc.spec ??= {};
+  return doc;
+}
+
+/** Field checks a verb runs before it acts: a missing field is bad input (exit 3), not a step failure. */
+export function requireField(doc: Doc, path: string, hint: string): void {
+  let cur: unknown = doc;
+  for (const part of path.split('.')) {
+    cur = isObject(cur) ? cur[part] : undefined;
+  }
+  if (cur === undefined || cur === null)
+    throw new InputError(`${doc.name}: document has no "${path}" (${hint})`);
+}

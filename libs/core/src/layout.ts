@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { nameProblem } from './names.js';
+import { StepError } from './errors.js';
+
+/** Where things live under the data root (DESIGN.md: state on disk). */
+export class Layout {
+  constructor(public readonly root: string) {}
+
+  get images(): string { return join(this.root, 'images'); }
+  get layers(): string { return join(this.root, 'layers'); }
+  get containers(): string { return join(this.root, 'containers'); }
+  get tmp(): string { return join(this.root, 'tmp'); }
+
+  image(name: string): string { return join(this.images, checked(name)); }
+  layer(digest: string): string {
+    if (!/^[0-9a-f]{64}$/.test(digest)) throw new StepError('EINVAL', `layer digest ${JSON.stringify(digest)} is not 64 hex digits`);
+    return join(this.layers, digest);
+  }
+  container(name: string): string { return join(this.containers, checked(name)); }
+  state(name: string): string { return join(this.container(name), 'state.json'); }
+  lock(name: string): string { return join(this.container(name), 'lock'); }
+  upper(name: string): string { return join(this.container(name), 'upper'); }
+  work(name: string): string { return join(this.container(name), 'work'); }
+  merged(name: string): string { return join(this.container(name), 'merged'); }
+}
+
+function checked(name: string): string {
+  const problem = nameProblem(name);
+  if (problem) throw new StepError('EINVAL', problem);
+  return name;
+}

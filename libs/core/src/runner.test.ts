@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+// A tiny tool built on the runner, run as its own process so stdin, stdout and exit codes are real.
+const core = new URL('./index.js', import.meta.url).href;
+const TOOL = `
+import { runTool, StepError } from '${core}';
+await runTool({
+  name: 'sc-demo', summary: 'demo', example: 'x',
+  verbs: {
+    mark: { kind: 'forward', summary: 'mark', each(doc) {
+      if (doc.name === 'bad') throw new StepError('EDEMO', 'cannot mark bad');
+      doc.marked = true;
+    } },
+    clean: { kind: 'inverse', summary: 'clean', each(doc) { doc.cleaned = true; } },
+  },
+}, process.argv.slice(1));`;
+
+function demo(args: string[], input: string) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', TOOL, '--', ...args], { input, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)), err: r.stderr };
+}
+
+const doc = (name: string, extra = {}) => JSON.stringify({ v: 1, name, spec: {}, ...extra }) + '\n';
+
+test('each document is processed in order; one failure rides in its document and the batch goes on', () => {
+  const r = demo(['mark'], doc('a') + doc('bad') + doc('c'));
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.out.map((d) => [d.name, d.marked ?? false]), [['a', true], ['bad', false], ['c', true]]);
+  assert.deepEqual(r.out[1].error, { tool: 'sc-demo', code: 'EDEMO', message: 'cannot mark bad' });
+  assert.equal(r.err, 'sc-demo: bad: cannot mark bad\n');
+});
+
+test('forward verbs pass a failed document through untouched; inverse verbs still run', () => {
+  const failed = doc('a', { error: { tool: 'x', code: 'E', message: 'm' } });
+  const fwd = demo(['mark'], failed);
+  assert.equal(fwd.code, 1);
+  assert.equal(fwd.out[0].marked, undefined);
+  const inv = demo(['clean'], failed);
+  assert.equal(inv.code, 1);
+  assert.equal(inv.out[0].cleaned, true);
+});
+
+test('exit codes: 0 ok, 2 usage, 3 bad stdin', () => {
+  assert.equal(demo(['mark'], doc('a')).code, 0);
+  assert.equal(demo(['mark', '--nope'], '').code, 2);
+  assert.equal(demo(['nope'], '').code, 2);
+  assert.equal(demo([], '').code, 2);
+  const bad = demo(['mark'], '{oops\n');
+  assert.equal(bad.code, 3);
+  assert.match(bad.err, /^sc-demo: stdin line 1 is not JSON/);
+});
+

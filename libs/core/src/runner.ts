@@ -1,0 +1,215 @@
+import { loadConfig, type Config } from './config.js';
+import type { Doc } from './document.js';
+import { EXIT, InputError, StepError, UsageError, stepError } from './errors.js';
+import { Layout } from './layout.js';
+import { readDocuments, writeDocument } from './ndjson.js';
+import { parseFlags, type OptionSpec, type Options } from './args.js';
+
+export const VERSION = '0.1.0';
+
+export interface Context {
+  tool: string;
+  verb: string;
+  options: Options;
+  args: string[];
+  readonly config: Config;
+  readonly layout: Layout;
+  /** Write one JSON line on stdout. */
+  emit(value: unknown): Promise<void>;
+  /** One human line on stderr, prefixed with the tool's name. */
+  say(message: string): void;
+}
+
+interface VerbBase {
+  summary: string;
+  /** Positional arguments as shown in --help, e.g. "NAME...". */
+  usage?: string;
+  options?: Record<string, OptionSpec>;
+  /** The document sections a verb reads and writes, for --help. */
+  reads?: string;
+  writes?: string;
+  /** Validate flags and arguments once, before any document is touched; throw UsageError. */
+  check?(ctx: Context): void;
+}
+
+/** Reads documents on stdin, does its step on each, writes each on stdout, in order. */
+export interface StreamVerb extends VerbBase {
+  kind: 'forward' | 'inverse';
+  /** Check a document carries what the verb needs; throw InputError (exit 3). Forward verbs skip this for documents carrying an error. */
+  needs?(doc: Doc): void;
+  each(doc: Doc, ctx: Context): Promise<void> | void;
+}
+
+/** Anything else: makes documents from arguments (sc-ps create, get, list) or works on images. */
+export interface CommandVerb extends VerbBase {
+  kind: 'command';
+  run(ctx: Context): Promise<number | void> | number | void;
+}
+
+export type Verb = StreamVerb | CommandVerb;
+
+export interface ToolDefinition {
+  name: string;
+  summary: string;
+  verbs: Record<string, Verb>;
+  /** One example pipeline for --help. */
+  example: string;
+}
+
+const EXIT_CODES_HELP =
+  'Exit codes: 0 ok; 1 a document failed (its error rides in the document, one line on stderr);\n' +
+  '            2 usage (bad flags or arguments); 3 stdin was not valid container documents.';
+
+const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
+
+/** The one entry every tool hands its verbs to: argv, stdin, stdout, errors and exit codes. */
+export async function runTool(def: ToolDefinition, argv = process.argv.slice(2)): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // The reader went away (e.g. `| head`): nothing more to say to it.
+    if (err.code === 'EPIPE') process.exit(EXIT.FAILED);
+    throw err;
+  });
+  let code: number;
+  try {
+    code = await dispatch(def, argv);
+  } catch (err) {
+    code = reportFatal(def.name, err);
+  }
+  process.exitCode = code;
+}
+
+async function dispatch(def: ToolDefinition, argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    process.stderr.write(toolHelp(def));
+    return EXIT.USAGE;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(toolHelp(def));
+    return EXIT.OK;
+  }
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`${def.name} ${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const verb = Object.hasOwn(def.verbs, first) ? def.verbs[first] : undefined;
+  if (!verb) throw new UsageError(`unknown verb ${JSON.stringify(first)}; verbs: ${Object.keys(def.verbs).join(', ')} (see ${def.name} --help)`);
+
+  const { options, positionals } = parseFlags(rest, { ...verb.options, help: HELP_OPTION });
+  if (options.help) {
+    process.stdout.write(verbHelp(def, first, verb));
+    return EXIT.OK;
+  }
+  const ctx = makeContext(def.name, first, options, positionals);
+  if (!verb.usage && positionals.length > 0) throw new UsageError(`${first} takes no arguments (got ${JSON.stringify(positionals[0])})`);
+  verb.check?.(ctx);
+  if (verb.kind === 'command') return (await verb.run(ctx)) ?? EXIT.OK;
+  return runStream(def.name, verb, ctx);
+}
+
+async function runStream(tool: string, verb: StreamVerb, ctx: Context): Promise<number> {
+  if (process.stdin.isTTY)
+    throw new UsageError(`${ctx.verb} reads container documents on stdin, e.g. sc-ps get NAME | ${tool} ${ctx.verb}`);
+  let failed = false;
+  for await (const doc of readDocuments(process.stdin)) {
+    const carried = doc.error !== undefined;
+    if (!(carried && verb.kind === 'forward')) {
+      verb.needs?.(doc);
+      try {
+        await verb.each(doc, ctx);
+      } catch (err) {
+        if (err instanceof InputError || err instanceof UsageError) throw err;
+        const e = stepError(err);
+        process.stderr.write(`${tool}: ${doc.name}: ${e.message}\n`);
+        // An inverse verb cleaning up after a failure keeps the first cause; its own failure is on stderr.
+        if (!carried) doc.error = { tool, code: e.code, message: e.message };
+      }
+    }
+    if (doc.error !== undefined) failed = true;
+    await writeDocument(process.stdout, doc);
+  }
+  return failed ? EXIT.FAILED : EXIT.OK;
+}
+
+function makeContext(tool: string, verb: string, options: Options, args: string[]): Context {
+  let config: Config | undefined;
+  let layout: Layout | undefined;
+  return {
+    tool,
+    verb,
+    options,
+    args,
+    get config() { return (config ??= loadConfig()); },
+    get layout() { return (layout ??= new Layout(this.config.root)); },
+    emit: (value) => writeDocument(process.stdout, value),
+    say: (message) => { process.stderr.write(`${tool}: ${message}\n`); },
+  };
+}
+
+function reportFatal(tool: string, err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${tool}: ${err.message}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof InputError) {
+    process.stderr.write(`${tool}: ${err.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  if (err instanceof StepError) {
+    process.stderr.write(`${tool}: ${err.message}\n`);
+    return EXIT.FAILED;
+  }
+  process.stderr.write(`${tool}: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.FAILED;
+}
+
+function optionLines(options: Record<string, OptionSpec> = {}): string[] {
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
+    return `  ${flag.padEnd(28)} ${o.description}${o.multiple ? ' (repeatable)' : ''}`;
+  });
+}
+
+export function toolHelp(def: ToolDefinition): string {
+  const width = Math.max(...Object.keys(def.verbs).map((v) => v.length));
+  const verbs = Object.entries(def.verbs).map(([name, v]) => {
+    const io = v.kind === 'command' ? '' : `  [${v.kind}; reads ${v.reads ?? '-'}; writes ${v.writes ?? '-'}]`;
+    return `  ${name.padEnd(width)}  ${v.summary}${io}`;
+  });
+  return [
+    `${def.name} — ${def.summary}`,
+    '',
+    `Usage: ${def.name} VERB [FLAGS] [ARGS]    (${def.name} VERB --help for a verb's flags)`,
+    '',
+    'Verbs:',
+    ...verbs,
+    '',
+    'Documents: NDJSON, one container document per line, on stdin and stdout. Forward verbs pass a',
+    'document that carries an error through untouched; inverse verbs still clean up after it.',
+    '',
+    EXIT_CODES_HELP,
+    '',
+    'Example:',
+    `  ${def.example}`,
+    '',
+  ].join('\n');
+}
+
+export function verbHelp(def: ToolDefinition, name: string, verb: Verb): string {
+  const io =
+    verb.kind === 'command'
+      ? []
+      : [`Reads documents on stdin (${verb.kind} verb): uses ${verb.reads ?? '-'}; writes ${verb.writes ?? '-'}.`, ''];
+  return [
+    `Usage: ${def.name} ${name}${verb.options ? ' [FLAGS]' : ''}${verb.usage ? ` ${verb.usage}` : ''}`,
+    '',
+    verb.summary,
+    '',
+    ...io,
+    'Flags:',
+    ...optionLines({ ...verb.options, help: HELP_OPTION }),
+    '',
+    EXIT_CODES_HELP,
+    '',
+  ].join('\n');
+}

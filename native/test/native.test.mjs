@@ -1,0 +1,314 @@
+// End-to-end tests of sc-init and sc-enter: they start real containers, so they need root.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const nativeDir = path.resolve(import.meta.dirname, '..');
+const scInit = path.join(nativeDir, 'build', 'sc-init');
+const scEnter = path.join(nativeDir, 'build', 'sc-enter');
+const applets = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'mount', 'id', 'env', 'tr', 'grep', 'kill', 'true'];
+
+before(() => {
+  assert.equal(process.getuid(), 0, 'the native tests start real containers and must run as root');
+  execFileSync('make', ['-s'], { cwd: nativeDir, stdio: 'inherit' });
+});
+
+after(() => {
+  const left = fs.readdirSync('/sys/fs/cgroup/pids').filter((n) => n.startsWith('sc-nativetest-'));
+  assert.deepEqual(left, [], 'no test cgroup is left behind');
+});
+
+// Cleanups run in reverse order, even when the test failed: processes die before their rootfs goes.
+const cleanups = new WeakMap();
+function defer(t, fn) {
+  if (!cleanups.has(t)) {
+    cleanups.set(t, []);
+    t.after(async () => {
+      for (const f of cleanups.get(t).reverse()) await f();
+    });
+  }
+  cleanups.get(t).push(fn);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function procState(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+// The host's PID 1 reaps orphans only every few seconds, so a zombie counts as gone.
+const isGone = (pid) => {
+  const fields = procState(pid);
+  return !fields || fields[0] === 'Z';
+};
+
+async function waitGone(pid, ms = 10000) {
+  const deadline = Date.now() + ms;
+  while (!isGone(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+async function retry(what, fn, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = fn();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const hostMounts = () => fs.readFileSync('/proc/self/mounts', 'utf8');
+
+function makeRootfs(t) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-nativetest-'));
+  defer(t, () => {
+    assert.ok(!hostMounts().includes(root), `the host has nothing mounted under ${root}`);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  fs.mkdirSync(path.join(root, 'bin'));
+  fs.mkdirSync(path.join(root, 'etc'));
+  fs.copyFileSync('/bin/busybox', path.join(root, 'bin', 'busybox'));
+  fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
+  for (const name of applets) fs.symlinkSync('busybox', path.join(root, 'bin', name));
+  fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  fs.writeFileSync(path.join(root, 'etc', 'group'), 'root:x:0:\ntty:x:5:\n');
+  fs.writeFileSync(path.join(root, 'sc-rootfs-marker'), 'mine\n');
+  return root;
+}
+
+function makeCgroup(t) {
+  const dir = `/sys/fs/cgroup/pids/sc-nativetest-${randomBytes(4).toString('hex')}`;
+  fs.mkdirSync(dir);
+  // rmdir fails with EBUSY while the last task is still exiting.
+  defer(t, () => retry(`rmdir ${dir}`, () => {
+    try {
+      fs.rmdirSync(dir);
+      return true;
+    } catch (e) {
+      if (e.code === 'ENOENT') return true;
+      if (e.code !== 'EBUSY') throw e;
+      return false;
+    }
+  }, 10000));
+  return dir;
+}
+
+function killAndWait(t, pid) {
+  defer(t, async () => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+    assert.ok(await waitGone(pid), `process ${pid} is gone`);
+  });
+}
+
+// Starts a container on a fresh rootfs and kills its PID 1 after the test.
+function startContainer(t, { hostname = 'box1', args = [], root = makeRootfs(t), stdio = 'pipe' } = {}) {
+  const r = spawnSync(scInit, ['--root', root, '--hostname', hostname, ...args], { encoding: 'utf8', timeout: 10000, stdio });
+  assert.equal(r.status, 0, `sc-init failed: ${r.stderr}`);
+  assert.match(r.stdout, /^\{"pid":\d+\}\n$/);
+  const { pid } = JSON.parse(r.stdout);
+  killAndWait(t, pid);
+  return { pid, root, startTime: procState(pid)[19] };
+}
+
+const enter = (pid, cmd, extra = []) =>
+  spawnSync(scEnter, ['--pid', String(pid), ...extra, '--', ...cmd], { encoding: 'utf8', timeout: 10000 });
+
+function enterInBackground(t, pid, cmd, extra = []) {
+  const child = spawn(scEnter, ['--pid', String(pid), ...extra, '--', ...cmd], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  defer(t, async () => {
+    child.kill('SIGKILL');
+    await exited;
+  });
+  return { child, exited };
+}
+
+// Live host processes whose command line mentions `text`.
+function processesMentioning(text) {
+  return fs.readdirSync('/proc').filter((p) => {
+    try {
+      return /^\d+$/.test(p) && !isGone(p) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
+
+const sameNamespace = (a, b) => fs.readlinkSync(`/proc/${a}/ns/pid`) === fs.readlinkSync(`/proc/${b}/ns/pid`);
+
+// Host pids of the processes in the container running `sleep 1000`.
+function findSleepers(pid1) {
+  return fs.readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p) || isGone(p)) return false;
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\x001000\x00' && sameNamespace(p, pid1);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+test('sc-init prints the pid of a live container init', (t) => {
+  const { pid } = startContainer(t);
+  assert.ok(!isGone(pid));
+  assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /sc-init/);
+  assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/pid`), fs.readlinkSync('/proc/self/ns/pid'));
+});
+
+test('the host keeps its hostname and mounts', (t) => {
+  const hostname = os.hostname();
+  const mounts = hostMounts();
+  startContainer(t, { hostname: 'not-the-host' });
+  assert.equal(os.hostname(), hostname);
+  assert.equal(hostMounts(), mounts);
+});
+
+test('sc-enter sees the container: hostname, PID 1, processes, rootfs', (t) => {
+  const { pid } = startContainer(t, { hostname: 'box-enter' });
+  assert.equal(enter(pid, ['hostname']).stdout, 'box-enter\n');
+  assert.match(enter(pid, ['cat', '/proc/1/cmdline']).stdout, /sc-init/);
+  const ps = enter(pid, ['ps', '-o', 'pid,args']).stdout.trim().split('\n');
+  assert.ok(ps.length <= 4, `only the container's processes:\n${ps.join('\n')}`);
+  assert.match(ps.find((l) => /^\s*1\s/.test(l)) ?? '', /sc-init/);
+  const ls = enter(pid, ['ls', '/']).stdout.split('\n');
+  assert.ok(ls.includes('sc-rootfs-marker') && ls.includes('proc') && !ls.includes('work'), ls.join(' '));
+});
+
+test('the container has its own /proc, read-only /sys and /proc/sys, and a /dev tmpfs', (t) => {
+  const { pid } = startContainer(t);
+  const mounts = enter(pid, ['cat', '/proc/self/mounts']).stdout;
+  assert.match(mounts, /^proc \/proc proc rw,nosuid,nodev,noexec/m);
+  assert.match(mounts, /^proc \/proc\/sys proc ro,/m);
+  assert.match(mounts, /^sysfs \/sys sysfs ro,/m);
+  assert.match(mounts, /^tmpfs \/dev tmpfs rw,nosuid/m);
+  assert.match(mounts, /^devpts \/dev\/pts devpts /m);
+  assert.match(enter(pid, ['ls', '-l', '/dev/null']).stdout, /^crw-rw-rw-.* 1,\s+3 /);
+  assert.equal(enter(pid, ['sh', '-c', 'echo hi > /dev/null && cat /dev/null && ls /dev/pts/ptmx']).status, 0);
+});
+
+test('the environment comes from PID 1, plus the caller\'s TERM and --env', (t) => {
+  const { pid } = startContainer(t, { args: ['--env', 'FOO=bar'] });
+  const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  assert.ok(environ.includes('container=sc') && environ.includes('FOO=bar'), environ.join(' '));
+  assert.ok(!environ.some((kv) => kv.startsWith('NODE_')), 'no host variable reaches PID 1');
+  const r = spawnSync(scEnter, ['--pid', String(pid), '--env', 'X=1', '--', 'sh', '-c', 'echo $container $FOO $X $TERM $HOME $PATH'],
+    { encoding: 'utf8', env: { TERM: 'vt100', SECRET: 'host' } });
+  assert.equal(r.stdout, 'sc bar 1 vt100 /root /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n');
+});
+
+test('no file descriptor of the caller reaches the container', (t) => {
+  const extra = ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'];
+  const { pid } = startContainer(t, { stdio: ['ignore', 'pipe', 'pipe', ...extra] });
+  const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => `${fd} ${fs.readlinkSync(`/proc/${pid}/fd/${fd}`)}`);
+  assert.deepEqual(fds, ['0 /dev/null', '1 /dev/null', '2 /dev/null', '3 anon_inode:[signalfd]']);
+  const r = spawnSync(scEnter, ['--pid', String(pid), '--', 'sh', '-c', 'ls /proc/$$/fd; true'], // '; true': sh must not exec ls in its place
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', ...extra] });
+  assert.equal(r.stdout, '0\n1\n2\n');
+});
+
+test('sc-enter passes the exit status through', (t) => {
+  const { pid } = startContainer(t);
+  assert.equal(enter(pid, ['sh', '-c', 'exit 7']).status, 7);
+  assert.equal(enter(pid, ['sh', '-c', 'kill -9 $$']).status, 128 + 9);
+  const missing = enter(pid, ['no-such-command']);
+  assert.equal(missing.status, 127);
+  assert.match(missing.stderr, /^sc-enter: no-such-command: command not found\n$/);
+  const notExecutable = enter(pid, ['/etc/passwd']);
+  assert.equal(notExecutable.status, 126);
+  assert.match(notExecutable.stderr, /^sc-enter: \/etc\/passwd: Permission denied\n$/);
+});
+
+test('sc-enter --cwd and --start-time', (t) => {
+  const { pid, startTime } = startContainer(t);
+  assert.equal(enter(pid, ['sh', '-c', 'pwd'], ['--cwd', '/etc', '--start-time', startTime]).stdout, '/etc\n');
+  const stale = enter(pid, ['true'], ['--start-time', String(Number(startTime) + 1)]);
+  assert.equal(stale.status, 125);
+  assert.equal(stale.stderr, `sc-enter: process ${pid} is not the container (it has exited)\n`);
+});
+
+test('SIGTERM to PID 1 stops every process in the container', async (t) => {
+  const { pid } = startContainer(t);
+  // An orphan (a child of PID 1) and a process sc-enter still waits for (not a child of PID 1).
+  assert.equal(enter(pid, ['sh', '-c', 'sleep 1000 >/dev/null 2>&1 &']).status, 0);
+  const foreground = enterInBackground(t, pid, ['sleep', '1000']);
+  const sleepers = await retry('two sleepers', () => findSleepers(pid).length === 2 && findSleepers(pid));
+  const started = Date.now();
+  process.kill(pid, 'SIGTERM');
+  assert.ok(await waitGone(pid, 5000), 'PID 1 exits');
+  assert.ok(Date.now() - started < 3000, `PID 1 did not wait out its 10 s grace (${Date.now() - started} ms)`);
+  for (const p of sleepers) assert.ok(isGone(p), `sleep ${p} is gone`);
+  assert.deepEqual(await foreground.exited, { code: 128 + 15, signal: null });
+});
+
+test('a process that ignores SIGTERM is killed after --grace', async (t) => {
+  const { pid } = startContainer(t, { args: ['--grace', '1'] });
+  enterInBackground(t, pid, ['sh', '-c', 'trap "" TERM; sleep 1000']);
+  const [sleeper] = await retry('the sleeper', () => findSleepers(pid).length === 1 && findSleepers(pid));
+  const started = Date.now();
+  process.kill(pid, 'SIGTERM');
+  assert.ok(await waitGone(pid, 5000), 'PID 1 exits');
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 900 && elapsed < 3000, `PID 1 exits after about 1 s (${elapsed} ms)`);
+  assert.ok(isGone(sleeper));
+});
+
+test('--cgroup puts PID 1 and entered processes in the cgroup', async (t) => {
+  const cgroup = makeCgroup(t);
+  const { pid } = startContainer(t, { args: ['--cgroup', cgroup] });
+  const procs = () => fs.readFileSync(path.join(cgroup, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  assert.ok(procs().includes(pid), `PID 1 (${pid}) is in ${cgroup}: ${procs()}`);
+  const { child } = enterInBackground(t, pid, ['sleep', '1000'], ['--cgroup', cgroup]);
+  const [sleeper] = await retry('the sleeper', () => findSleepers(pid).length === 1 && findSleepers(pid));
+  await retry('sc-enter and its child in the cgroup', () => procs().includes(child.pid) && procs().includes(sleeper));
+});
+
+test('--boot execs the given command as PID 1', (t) => {
+  const { pid } = startContainer(t, { args: ['--boot', '--', '/bin/sleep', '1000'] });
+  assert.equal(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), '/bin/sleep\x001000\x00');
+  assert.equal(enter(pid, ['cat', '/proc/1/cmdline']).stdout, '/bin/sleep\x001000\x00');
+});
+
+test('--boot reports a command that cannot be executed', (t) => {
+  const root = makeRootfs(t);
+  const r = spawnSync(scInit, ['--root', root, '--hostname', 'x', '--boot', '--', '/sbin/init'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'sc-init: exec /sbin/init: No such file or directory\n');
+  assert.deepEqual(processesMentioning(root), []);
+});
+
+test('bad usage is refused with a message', () => {
+  const init = spawnSync(scInit, ['--hostname', 'x'], { encoding: 'utf8' });
+  assert.equal(init.status, 2);
+  assert.match(init.stderr, /^sc-init: --root and --hostname are required\nusage: /);
+  const grace = spawnSync(scInit, ['--root', '/x', '--hostname', 'x', '--grace', 'soon'], { encoding: 'utf8' });
+  assert.equal(grace.status, 2);
+  assert.match(grace.stderr, /--grace/);
+  const enterUsage = spawnSync(scEnter, ['--pid', '1'], { encoding: 'utf8' });
+  assert.equal(enterUsage.status, 125);
+  assert.match(enterUsage.stderr, /^sc-enter: --pid and '-- CMD' are required\nusage: /);
+});
+
+test('a rootfs that does not exist fails with its path and leaves no process', () => {
+  const root = path.join(os.tmpdir(), `sc-nativetest-missing-${randomBytes(4).toString('hex')}`);
+  const r = spawnSync(scInit, ['--root', root, '--hostname', 'x'], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `sc-init: bind ${root} on itself: No such file or directory\n`);
+  assert.deepEqual(processesMentioning(root), []);
+});

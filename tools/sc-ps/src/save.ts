@@ -1,0 +1,20 @@
+import { StepError, writeJsonAtomic, type StreamVerb } from '@sc/core';
+import { readRecord } from './records.js';
+import { computeStatus } from './status.js';
+
+export const save: StreamVerb = {
+  // It records what happened, failures included, so it runs on documents that carry an error too.
+  kind: 'inverse',
+  summary: 'save each document as its container\'s record (atomically), with its status computed now',
+  reads: 'the whole document',
+  writes: 'status',
+  each(doc, ctx) {
+    if (!doc.id) return; // never reserved (e.g. the name was taken): not ours to save
+    const saved = readRecord(ctx.layout, doc.name);
+    if (!saved) throw new StepError('ENOENT', `no container named "${doc.name}" (it was removed); nothing saved`);
+    if (saved.id !== doc.id)
+      throw new StepError('ESTALE', `the record of "${doc.name}" belongs to another container (id ${saved.id?.slice(0, 12)}); nothing saved`);
+    doc.status = computeStatus(doc);
+    writeJsonAtomic(ctx.layout.state(doc.name), doc);
+  },
+};

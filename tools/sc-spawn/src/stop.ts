@@ -1,0 +1,29 @@
+import { isSameProcess, StepError, UsageError, type StreamVerb } from '@sc/core';
+import { waitGone } from './wait.js';
+
+export const stop: StreamVerb = {
+  kind: 'inverse',
+  summary: 'ask PID 1 to shut the container down (SIGTERM to every process), SIGKILL after --time seconds',
+  reads: 'name process',
+  writes: 'process (removed)',
+  options: {
+    time: { type: 'string', short: 't', value: 'SECONDS', description: 'grace period before SIGKILL (default: the config\'s stopTimeout, 10)' },
+  },
+  check(ctx) {
+    const t = ctx.options.time;
+    if (t !== undefined && !/^\d+(\.\d+)?$/.test(String(t))) throw new UsageError(`--time ${JSON.stringify(t)} must be a number of seconds`);
+  },
+  async each(doc, ctx) {
+    const proc = doc.process;
+    if (proc && isSameProcess(proc)) {
+      const grace = ctx.options.time !== undefined ? Number(ctx.options.time) : ctx.config.stopTimeout;
+      process.kill(proc.pid, 'SIGTERM');
+      if (!(await waitGone(proc, grace * 1000))) {
+        // Killing PID 1 of a PID namespace kills every process in it.
+        process.kill(proc.pid, 'SIGKILL');
+        if (!(await waitGone(proc, 5000))) throw new StepError('EBUSY', `PID 1 (pid ${proc.pid}) survived SIGKILL for 5 s`);
+      }
+    }
+    delete doc.process;
+  },
+};
