@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import JSON5 from 'json5';
 import { UsageError } from './errors.js';
 
 export interface Config {
@@ -14,8 +13,11 @@ export interface Config {
 export const DEFAULT_CONFIG_PATH = '/etc/sc.json5';
 const DEFAULTS: Config = { root: '/var/lib/sc', cgroupParent: 'sc', stopTimeout: 10 };
 
-/** Read /etc/sc.json5 (or $SC_CONFIG); $SC_ROOT overrides the data root. A missing file means defaults. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Read /etc/sc.json5 (or $SC_CONFIG); $SC_ROOT overrides the data root. A missing file means defaults.
+ * json5 is imported here, not at start-up: `--version` and `--help` never pay for it.
+ */
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const path = env.SC_CONFIG || DEFAULT_CONFIG_PATH;
   let fromFile: Partial<Config> = {};
   let text: string | undefined;
@@ -27,6 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (text !== undefined) {
     try {
+      const { default: JSON5 } = await import('json5');
       fromFile = JSON5.parse(text);
     } catch (err) {
       throw new UsageError(`config ${path} is not valid JSON5: ${(err as Error).message}`);

@@ -22,6 +22,8 @@ export interface Spec {
     macvlanMode?: string;
   };
   boot?: boolean;
+  privileged?: boolean;
+  noNewPrivileges?: boolean;
   grace?: number; // seconds
 }
 

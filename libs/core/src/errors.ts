@@ -1,3 +1,5 @@
+import { writeErr } from './io.js';
+
 /** Exit codes shared by every tool (DESIGN.md: exit codes). */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, BAD_INPUT: 3 } as const;
 
@@ -26,6 +28,6 @@ export function stepError(err: unknown, what?: string): StepError {
 /** Mark a document failed by this tool: one human line on stderr, the error in-band. */
 export function failDocument(tool: string, doc: { name: string; error?: unknown }, err: unknown): void {
   const e = stepError(err);
-  process.stderr.write(`${tool}: ${doc.name}: ${e.message}\n`);
+  writeErr(`${tool}: ${doc.name}: ${e.message}\n`);
   doc.error = { tool, code: e.code, message: e.message };
 }

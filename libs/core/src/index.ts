@@ -13,3 +13,4 @@ export * from './table.js';
 export * from './exec.js';
 export * from './install.js';
 export * from './mounts.js';
+export * from './io.js';

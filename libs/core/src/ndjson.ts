@@ -1,22 +1,17 @@
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { parseDocument, type Doc } from './document.js';
+import { readLines, writeOut } from './io.js';
 
-/** Yield the documents on a stream, one per non-empty line; throws InputError on the first bad line. */
-export async function* readDocuments(input: Readable): AsyncGenerator<Doc> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+/** Yield the documents on stdin, one per non-empty line; throws InputError on the first bad line. */
+export async function* readDocuments(fd = 0): AsyncGenerator<Doc> {
   let lineNo = 0;
-  for await (const line of lines) {
+  for (const line of readLines(fd)) {
     lineNo++;
     if (line.trim() === '') continue;
-    yield parseDocument(line, lineNo);
+    yield parseDocument(line.replace(/\r$/, ''), lineNo);
   }
 }
 
-/** Write one document as one line; resolves once the stream has taken it. */
-export function writeDocument(out: NodeJS.WritableStream, doc: unknown): Promise<void> {
-  return new Promise((resolve) => {
-    if (out.write(JSON.stringify(doc) + '\n')) resolve();
-    else out.once('drain', resolve);
-  });
+/** Write one document as one line on stdout. */
+export function writeDocument(doc: unknown): void {
+  writeOut(JSON.stringify(doc) + '\n');
 }

@@ -3,6 +3,7 @@ import type { Doc } from './document.js';
 import { EXIT, InputError, StepError, UsageError, stepError } from './errors.js';
 import { Layout } from './layout.js';
 import { readDocuments, writeDocument } from './ndjson.js';
+import { stdinIsTerminal, writeErr, writeOut } from './io.js';
 import { parseFlags, type OptionSpec, type Options } from './args.js';
 
 export const VERSION = '0.1.0';
@@ -64,11 +65,6 @@ const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'sho
 
 /** The one entry every tool hands its verbs to: argv, stdin, stdout, errors and exit codes. */
 export async function runTool(def: ToolDefinition, argv = process.argv.slice(2)): Promise<void> {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    // The reader went away (e.g. `| head`): nothing more to say to it.
-    if (err.code === 'EPIPE') process.exit(EXIT.FAILED);
-    throw err;
-  });
   let code: number;
   try {
     code = await dispatch(def, argv);
@@ -81,15 +77,15 @@ export async function runTool(def: ToolDefinition, argv = process.argv.slice(2))
 async function dispatch(def: ToolDefinition, argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
-    process.stderr.write(toolHelp(def));
+    writeErr(toolHelp(def));
     return EXIT.USAGE;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(toolHelp(def));
+    writeOut(toolHelp(def));
     return EXIT.OK;
   }
   if (first === '--version' || first === '-V') {
-    process.stdout.write(`${def.name} ${VERSION}\n`);
+    writeOut(`${def.name} ${VERSION}\n`);
     return EXIT.OK;
   }
   const verb = Object.hasOwn(def.verbs, first) ? def.verbs[first] : undefined;
@@ -97,10 +93,10 @@ async function dispatch(def: ToolDefinition, argv: string[]): Promise<number> {
 
   const { options, positionals } = parseFlags(rest, { ...verb.options, help: HELP_OPTION });
   if (options.help) {
-    process.stdout.write(verbHelp(def, first, verb));
+    writeOut(verbHelp(def, first, verb));
     return EXIT.OK;
   }
-  const ctx = makeContext(def.name, first, options, positionals);
+  const ctx = makeContext(def.name, first, options, positionals, await loadConfig());
   if (!verb.usage && positionals.length > 0) throw new UsageError(`${first} takes no arguments (got ${JSON.stringify(positionals[0])})`);
   verb.check?.(ctx);
   if (verb.kind === 'command') return (await verb.run(ctx)) ?? EXIT.OK;
@@ -108,10 +104,10 @@ async function dispatch(def: ToolDefinition, argv: string[]): Promise<number> {
 }
 
 async function runStream(tool: string, verb: StreamVerb, ctx: Context): Promise<number> {
-  if (process.stdin.isTTY)
+  if (stdinIsTerminal())
     throw new UsageError(`${ctx.verb} reads container documents on stdin, e.g. sc-ps get NAME | ${tool} ${ctx.verb}`);
   let failed = false;
-  for await (const doc of readDocuments(process.stdin)) {
+  for await (const doc of readDocuments()) {
     const carried = doc.error !== undefined;
     if (!(carried && verb.kind === 'forward')) {
       verb.needs?.(doc);
@@ -120,46 +116,45 @@ async function runStream(tool: string, verb: StreamVerb, ctx: Context): Promise<
       } catch (err) {
         if (err instanceof InputError || err instanceof UsageError) throw err;
         const e = stepError(err);
-        process.stderr.write(`${tool}: ${doc.name}: ${e.message}\n`);
+        writeErr(`${tool}: ${doc.name}: ${e.message}\n`);
         // An inverse verb cleaning up after a failure keeps the first cause; its own failure is on stderr.
         if (!carried) doc.error = { tool, code: e.code, message: e.message };
       }
     }
     if (doc.error !== undefined) failed = true;
-    await writeDocument(process.stdout, doc);
+    writeDocument(doc);
   }
   return failed ? EXIT.FAILED : EXIT.OK;
 }
 
-function makeContext(tool: string, verb: string, options: Options, args: string[]): Context {
-  let config: Config | undefined;
+function makeContext(tool: string, verb: string, options: Options, args: string[], config: Config): Context {
   let layout: Layout | undefined;
   return {
     tool,
     verb,
     options,
     args,
-    get config() { return (config ??= loadConfig()); },
-    get layout() { return (layout ??= new Layout(this.config.root)); },
-    emit: (value) => writeDocument(process.stdout, value),
-    say: (message) => { process.stderr.write(`${tool}: ${message}\n`); },
+    config,
+    get layout() { return (layout ??= new Layout(config.root)); },
+    emit: async (value) => writeDocument(value),
+    say: (message) => writeErr(`${tool}: ${message}\n`),
   };
 }
 
 function reportFatal(tool: string, err: unknown): number {
   if (err instanceof UsageError) {
-    process.stderr.write(`${tool}: ${err.message}\n`);
+    writeErr(`${tool}: ${err.message}\n`);
     return EXIT.USAGE;
   }
   if (err instanceof InputError) {
-    process.stderr.write(`${tool}: ${err.message}\n`);
+    writeErr(`${tool}: ${err.message}\n`);
     return EXIT.BAD_INPUT;
   }
   if (err instanceof StepError) {
-    process.stderr.write(`${tool}: ${err.message}\n`);
+    writeErr(`${tool}: ${err.message}\n`);
     return EXIT.FAILED;
   }
-  process.stderr.write(`${tool}: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  writeErr(`${tool}: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   return EXIT.FAILED;
 }
 

@@ -13,10 +13,12 @@ export const SPEC_OPTIONS = {
   parent: { type: 'string', value: 'DEV', description: 'host device the container\'s macvlan NIC hangs off' },
   ip: { type: 'string', value: 'ADDR/PREFIX', description: 'static address, e.g. 192.168.1.50/24' },
   gateway: { type: 'string', value: 'IP', description: 'static default gateway' },
-  dns: { type: 'string', value: 'IP', multiple: true, description: 'DNS server for resolv.conf (repeatable)' },
+  dns: { type: 'string', value: 'IP', multiple: true, description: 'DNS server for resolv.conf' },
   mac: { type: 'string', value: 'MAC', description: 'MAC address of the NIC (default: derived from the container id)' },
   'macvlan-mode': { type: 'string', value: 'MODE', description: 'bridge (default), private, vepa or passthru' },
   boot: { type: 'boolean', description: "run the image's own /sbin/init as PID 1 instead of sc's waiting PID 1" },
+  privileged: { type: 'boolean', description: 'full root inside: all capabilities, /proc and /sys as mounted, every device allowed' },
+  'no-new-privileges': { type: 'boolean', description: 'set no_new_privs: setuid programs gain nothing inside the container' },
 } satisfies Record<string, OptionSpec>;
 
 const SIZE_UNITS: Record<string, number> = { '': 2 ** 20, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
@@ -73,6 +75,8 @@ export function specFromOptions(opts: Options): Spec {
   if (str('cpus') !== undefined) spec.cpus = parseCpus(str('cpus')!);
   if (str('pids') !== undefined) spec.pids = parsePids(str('pids')!);
   if (opts.boot === true) spec.boot = true;
+  if (opts.privileged === true) spec.privileged = true;
+  if (opts['no-new-privileges'] === true) spec.noNewPrivileges = true;
 
   const netFlags = ['parent', 'ip', 'gateway', 'dns', 'mac', 'macvlan-mode'].filter((k) => opts[k] !== undefined);
   const mode = str('net');
