@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import {
   DOC_VERSION, SPEC_OPTIONS, UsageError, failDocument, nameProblem, specFromOptions, writeJsonAtomic,
   type CommandVerb, type Doc,
@@ -38,10 +37,15 @@ export const create: CommandVerb = {
       await ctx.emit(doc);
       return 1;
     }
-    doc.id = randomBytes(16).toString('hex');
-    doc.created = new Date().toISOString();
-    doc.status = 'created';
-    writeJsonAtomic(ctx.layout.state(name), doc);
-    await ctx.emit(doc);
+    const reserved: Doc = {
+      v: DOC_VERSION,
+      name,
+      id: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex'),
+      created: new Date().toISOString(),
+      status: 'created',
+      spec,
+    };
+    writeJsonAtomic(ctx.layout.state(name), reserved);
+    await ctx.emit(reserved);
   },
 };

@@ -1,4 +1,4 @@
-import { formatTable, type CommandVerb, type Doc } from '@sc/core';
+import { formatTable, writeOut, type CommandVerb, type Doc } from '@sc/core';
 import { readRecord, recordNames } from './records.js';
 
 export const list: CommandVerb = {
@@ -33,6 +33,6 @@ export const list: CommandVerb = {
       typeof d.net?.address === 'string' ? d.net.address : '',
       d.error ? `${d.error.tool}: ${d.error.message}` : '',
     ]);
-    process.stdout.write(formatTable(['NAME', 'STATUS', 'IMAGE', 'PID', 'ADDRESS', 'LAST ERROR'], rows));
+    writeOut(formatTable(['NAME', 'STATUS', 'IMAGE', 'PID', 'ADDRESS', 'LAST ERROR'], rows));
   },
 };

@@ -15,7 +15,7 @@ export const exec: CommandVerb = {
   },
   async run(ctx) {
     let code = 0;
-    for await (const doc of readDocuments(process.stdin)) {
+    for await (const doc of readDocuments()) {
       if (!isSameProcess(doc.process)) {
         ctx.say(`${doc.name}: not running; skipped`);
         code = 1;
