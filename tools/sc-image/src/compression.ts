@@ -1,0 +1,67 @@
+import { createGunzip } from 'node:zlib';
+import { Readable, pipeline } from 'node:stream';
+import { StepError } from '@sc/core';
+
+export type Compression = 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'none';
+
+const MAGIC: [Compression, number[]][] = [
+  ['gzip', [0x1f, 0x8b]],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['bzip2', [0x42, 0x5a, 0x68]],
+];
+
+/** What a stream is compressed with, from its first bytes (never from a file name). */
+export function detectCompression(head: Uint8Array): Compression {
+  for (const [kind, magic] of MAGIC) if (magic.every((b, i) => head[i] === b)) return kind;
+  return 'none';
+}
+
+/** The first `n` bytes of a stream, and the whole stream (those bytes included) to read on. */
+export async function peek(input: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
+  const it = input[Symbol.asyncIterator]();
+  const first: Buffer[] = [];
+  let have = 0;
+  let done = false;
+  while (have < n) {
+    const r = await it.next();
+    if (r.done) { done = true; break; }
+    first.push(r.value);
+    have += r.value.length;
+  }
+  async function* all() {
+    yield* first;
+    if (!done) for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { head: Buffer.concat(first).subarray(0, n), all: all() };
+}
+
+const PACKAGE: Record<string, string> = { xz: 'xz-utils', zstd: 'zstd', bzip2: 'bzip2' };
+
+/** The uncompressed bytes of a (possibly compressed) stream: gzip in-process, the others through Debian's own tools. */
+export function decompress(kind: Compression, input: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  if (kind === 'none') return input;
+  if (kind === 'gzip') {
+    const gunzip = createGunzip();
+    pipeline(Readable.from(input), gunzip, () => {});
+    return gunzip;
+  }
+  return viaProgram(kind, input);
+}
+
+async function* viaProgram(program: string, input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const { execa } = await import('execa');
+  const sub = execa(program, ['-dc'], { stdin: input, buffer: { stdout: false, stderr: true }, reject: false, encoding: 'buffer' });
+  try {
+    for await (const chunk of sub.stdout!) yield chunk as Buffer;
+  } finally {
+    if (sub.exitCode === null) sub.kill();
+  }
+  const result = await sub;
+  if (result.code === 'ENOENT')
+    throw new StepError('ENOENT', `the archive is ${program}-compressed but ${program} is not installed (apt-get install ${PACKAGE[program]})`);
+  if (result.failed) {
+    const why = Buffer.from(result.stderr as Uint8Array).toString().trim().split('\n').pop() || `exit ${result.exitCode}`;
+    throw new StepError('EBADARCHIVE', `${program} cannot decompress the archive: ${why}`);
+  }
+}

@@ -1,0 +1,13 @@
+import { runTool } from '@sc/core';
+import { exportImage } from './export.js';
+import { importImage } from './import.js';
+import { ls } from './ls.js';
+import { resolve } from './resolve.js';
+import { rm } from './rm.js';
+
+await runTool({
+  name: 'sc-image',
+  summary: 'the image store: import docker-export tarballs, export, list, remove; resolves an image name to its layer paths',
+  verbs: { import: importImage, export: exportImage, ls, resolve, rm },
+  example: 'sc-ps create web1 --image busybox | sc-image resolve | sc-rootfs mount | sc-ps save',
+});
