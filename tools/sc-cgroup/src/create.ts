@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InputError, SPEC_OPTIONS, specFromOptions, stepError, type Doc, type StreamVerb } from '@sc/core';
+import { containerCgroups, detectHierarchies, removeCgroupDir, type ContainerCgroups } from './hierarchy.js';
+import { knobWrites, subtreeControl, type Limit } from './limits.js';
+
+export const create: StreamVerb = {
+  kind: 'forward',
+  summary: "make each container's cgroups under our parent and write its limits (flags fill spec, else spec's values are used)",
+  reads: 'name spec.memory spec.cpus spec.pids',
+  writes: 'spec.memory spec.cpus spec.pids cgroup',
+  options: { memory: SPEC_OPTIONS.memory, cpus: SPEC_OPTIONS.cpus, pids: SPEC_OPTIONS.pids },
+  check(ctx) {
+    specFromOptions(ctx.options);
+  },
+  each(doc, ctx) {
+    Object.assign(doc.spec, specFromOptions(ctx.options));
+    checkSpecLimits(doc);
+    const cg = containerCgroups(detectHierarchies(), ctx.config.cgroupParent, doc.name);
+    const made = cg.paths.filter((p) => !existsSync(p));
+    try {
+      const skipped = applyLimits(cg, doc);
+      if (skipped.size > 0)
+        ctx.say(`${doc.name}: not applied: ${[...skipped.entries()].map(([l, f]) => `${l} limit (no ${f})`).join(', ')}: the hierarchy at ${cg.paths.join(', ')} lacks those controllers`);
+    } catch (err) {
+      // Undo only the cgroups this call made; an existing one (a re-create) keeps running as it was.
+      for (const p of [...made, ...cg.parents]) try { removeCgroupDir(p); } catch { /* in use, or reported below */ }
+      throw err;
+    }
+    doc.cgroup = { version: cg.version, paths: cg.paths };
+  },
+};
+
+/** Make the directories and write every knob; returns the requested limits that had no knob to write. */
+function applyLimits(cg: ContainerCgroups, doc: Doc): Map<Limit, string> {
+  if (cg.version === 2) enableControllers(dirname(dirname(cg.paths[0]!)), dirname(cg.paths[0]!));
+  for (const p of cg.paths) mkdirSync(p, { recursive: true });
+  const skipped = new Map<Limit, string>();
+  for (const w of knobWrites(cg.version, doc.spec)) {
+    const dir = cg.dirs[w.controller];
+    const written = dir !== undefined && writeKnob(join(dir, w.file), w.value, cg.fake);
+    if (!written && w.limit && !w.optional) skipped.set(w.limit, dir ? w.file : `${w.controller} controller`);
+  }
+  return skipped;
+}
+
+/** v2: a cgroup gets a controller's knobs only when its parent lists it in cgroup.subtree_control. */
+function enableControllers(root: string, parent: string): void {
+  const wanted = subtreeControl(readFileSync(join(root, 'cgroup.controllers'), 'utf8').split(/\s+/));
+  if (!wanted) return;
+  mkdirSync(parent, { recursive: true });
+  for (const dir of [root, parent]) {
+    const file = join(dir, 'cgroup.subtree_control');
+    const current = existsSync(file) ? readFileSync(file, 'utf8').split(/\s+/) : [];
+    if (wanted.split(' ').every((c) => current.includes(c.slice(1)) || current.includes(c))) continue;
+    try {
+      writeFileSync(file, wanted);
+    } catch (err) {
+      throw stepError(err, `cannot enable ${wanted} in ${file}`);
+    }
+  }
+}
+
+/** Write one knob; false when the file does not exist (on a fake tree the file is created instead). */
+function writeKnob(path: string, value: string, fake: boolean): boolean {
+  try {
+    writeFileSync(path, value, { flag: fake ? 'w' : 'r+' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw stepError(err, `cannot write ${value} to ${path}`);
+  }
+}
+
+/** Limits that come from a saved document rather than flags are checked here (flags were checked by specFromOptions). */
+function checkSpecLimits(doc: Doc): void {
+  const { memory, cpus, pids } = doc.spec;
+  const bad = (field: string, value: unknown, what: string) =>
+    new InputError(`${doc.name}: spec.${field} ${JSON.stringify(value)} must be ${what}`);
+  if (memory !== undefined && !(Number.isSafeInteger(memory) && memory > 0)) throw bad('memory', memory, 'a number of bytes');
+  if (cpus !== undefined && !(typeof cpus === 'number' && cpus >= 0.01 && Number.isFinite(cpus))) throw bad('cpus', cpus, 'a number of cores of at least 0.01');
+  if (pids !== undefined && !(Number.isSafeInteger(pids) && pids >= 1)) throw bad('pids', pids, 'a whole number of at least 1');
+}

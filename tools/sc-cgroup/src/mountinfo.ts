@@ -1,0 +1,52 @@
+/** The controllers sc puts a container in: limits on memory, cpu, pids; cpuacct for the CPU time on v1. */
+export const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
+export type Controller = (typeof CONTROLLERS)[number];
+
+export interface CgroupMount {
+  fstype: 'cgroup' | 'cgroup2';
+  mountPoint: string;
+  /** v1: the controllers bound to this hierarchy (from the super options); v2: empty. */
+  controllers: string[];
+}
+
+/** Where the controllers live, as read from mountinfo: one root per controller (v1) or the unified root (v2). */
+export interface CgroupLayout {
+  version: 1 | 2;
+  /** v1: controller → its hierarchy's mount point; v2: every controller → the unified root. */
+  roots: Partial<Record<Controller, string>>;
+}
+
+// mountinfo escapes space, tab, newline and backslash in paths as octal.
+const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+
+/** The cgroup and cgroup2 mounts in /proc/self/mountinfo text, in order. */
+export function parseMountinfo(text: string): CgroupMount[] {
+  const mounts: CgroupMount[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(' ');
+    const dash = fields.indexOf('-');
+    if (dash < 6) continue;
+    const fstype = fields[dash + 1];
+    if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
+    const superOptions = (fields[dash + 3] ?? '').split(',');
+    mounts.push({
+      fstype,
+      mountPoint: unescape(fields[4]!),
+      controllers: fstype === 'cgroup' ? superOptions.filter((o) => (CONTROLLERS as readonly string[]).includes(o)) : [],
+    });
+  }
+  return mounts;
+}
+
+/**
+ * v1 when any of our controllers is bound to a v1 hierarchy (a controller lives in one hierarchy only);
+ * otherwise v2 on the first cgroup2 mount. The unified root may list others (e.g. hugetlb): that does not make it ours.
+ */
+export function layoutFromMounts(mounts: CgroupMount[]): CgroupLayout | undefined {
+  const roots: Partial<Record<Controller, string>> = {};
+  for (const m of mounts) for (const c of m.controllers as Controller[]) roots[c] ??= m.mountPoint;
+  if (Object.keys(roots).length > 0) return { version: 1, roots };
+  const unified = mounts.find((m) => m.fstype === 'cgroup2');
+  if (!unified) return undefined;
+  return { version: 2, roots: Object.fromEntries(CONTROLLERS.map((c) => [c, unified.mountPoint])) };
+}
