@@ -1,5 +1,3 @@
-import { createGunzip } from 'node:zlib';
-import { Readable, pipeline } from 'node:stream';
 import { StepError } from '@sc/core';
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'none';
@@ -41,27 +39,39 @@ const PACKAGE: Record<string, string> = { xz: 'xz-utils', zstd: 'zstd', bzip2: '
 /** The uncompressed bytes of a (possibly compressed) stream: gzip in-process, the others through Debian's own tools. */
 export function decompress(kind: Compression, input: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   if (kind === 'none') return input;
-  if (kind === 'gzip') {
-    const gunzip = createGunzip();
-    pipeline(Readable.from(input), gunzip, () => {});
-    return gunzip;
-  }
+  if (kind === 'gzip') return gunzip(input);
   return viaProgram(kind, input);
 }
 
+// zlib and streams are imported when an archive is read, not at every start of the tool.
+async function* gunzip(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const [{ createGunzip }, { Readable, pipeline }] = await Promise.all([import('node:zlib'), import('node:stream')]);
+  const gz = createGunzip();
+  pipeline(Readable.from(input), gz, () => {});
+  for await (const chunk of gz) yield chunk as Buffer;
+}
+
 async function* viaProgram(program: string, input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const { execa } = await import('execa');
-  const sub = execa(program, ['-dc'], { stdin: input, buffer: { stdout: false, stderr: true }, reject: false, encoding: 'buffer' });
+  const [{ spawn }, { Readable, pipeline }] = await Promise.all([import('node:child_process'), import('node:stream')]);
+  const sub = spawn(program, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<{ code: number | null; missing: boolean }>((resolve) => {
+    sub.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, missing: e.code === 'ENOENT' }));
+    sub.on('close', (code) => resolve({ code, missing: false }));
+  });
+  const stderr: Buffer[] = [];
+  sub.stderr.on('data', (b: Buffer) => stderr.push(b));
+  sub.stdin.on('error', () => { /* the decompressor stopped reading: its exit tells why */ });
+  pipeline(Readable.from(input), sub.stdin, () => {});
   try {
-    for await (const chunk of sub.stdout!) yield chunk as Buffer;
+    for await (const chunk of sub.stdout) yield chunk as Buffer;
   } finally {
     if (sub.exitCode === null) sub.kill();
   }
-  const result = await sub;
-  if (result.code === 'ENOENT')
+  const { code, missing } = await exited;
+  if (missing)
     throw new StepError('ENOENT', `the archive is ${program}-compressed but ${program} is not installed (apt-get install ${PACKAGE[program]})`);
-  if (result.failed) {
-    const why = Buffer.from(result.stderr as Uint8Array).toString().trim().split('\n').pop() || `exit ${result.exitCode}`;
+  if (code !== 0) {
+    const why = Buffer.concat(stderr).toString().trim().split('\n').pop() || `exit ${code}`;
     throw new StepError('EBADARCHIVE', `${program} cannot decompress the archive: ${why}`);
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { StepError } from '@sc/core';
 import type { Parser } from 'tar/parse';
 import type { ReadEntry } from 'tar/read-entry';
@@ -19,11 +19,10 @@ export function pathParts(path: string): string[] | null {
  * hostile header throws before anyone downstream (GNU tar) sees that chunk.
  */
 export class LayerCheck {
-  readonly hash = createHash('sha256');
   size = 0;
   private refusal?: string;
   private kinds = new Map<string, string>(); // path → entry type, for links and symlink traversal
-  private constructor(private readonly parser: Parser, private readonly label: string) {
+  private constructor(private readonly parser: Parser, private readonly label: string, readonly hash: Hash) {
     parser.on('entry', (entry: ReadEntry) => {
       this.refusal ??= this.problem(entry);
       entry.resume();
@@ -38,7 +37,8 @@ export class LayerCheck {
   /** tar's Parser is loaded lazily: only import needs it. */
   static async create(label: string): Promise<LayerCheck> {
     const { Parser } = await import('tar/parse');
-    return new LayerCheck(new Parser({ zstd: false, brotli: false }), label);
+    const { createHash } = await import('node:crypto');
+    return new LayerCheck(new Parser({ zstd: false, brotli: false }), label, createHash('sha256'));
   }
 
   write(chunk: Buffer): void {

@@ -4,8 +4,8 @@ import { IFNAME } from './paths.js';
 /** Duplicate address detection: an ARP probe from 0.0.0.0 that anyone holding ADDR answers. */
 export async function assertAddressFree(nsFile: string, addr: string): Promise<void> {
   try {
-    // reject:true makes execa throw its own error, which keeps stdout (where arping names the answering MAC).
-    await run('nsenter', [`--net=${nsFile}`, 'busybox', 'arping', '-D', '-c', '1', '-w', '1', '-I', IFNAME, addr], { reject: true });
+    // A failed run keeps the program's stdout, where arping names the MAC that answered.
+    await run('nsenter', [`--net=${nsFile}`, 'busybox', 'arping', '-D', '-c', '1', '-w', '1', '-I', IFNAME, addr]);
   } catch (err) {
     const out = String((err as { stdout?: unknown }).stdout ?? '');
     const mac = /reply from \S+ \[([0-9a-f:]+)\]/i.exec(out)?.[1];

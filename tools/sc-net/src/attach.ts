@@ -34,7 +34,7 @@ export const attach: StreamVerb = {
     const alive = doc.process!.startTime === undefined ? processStartTime(pid) !== undefined : isSameProcess(doc.process);
     if (!alive) throw new StepError('ESRCH', `container process ${pid} is not running; start the container first (sc-spawn start)`);
     const paths = netPaths(ctx.layout, doc.name);
-    const mac = want.mac ?? macFromId(doc.id ?? doc.name);
+    const mac = want.mac ?? (await macFromId(doc.id ?? doc.name));
     if (isAttached(doc, want, mac, paths)) return;
     await detachNet(doc, ctx); // leftovers of an earlier life of this container
 

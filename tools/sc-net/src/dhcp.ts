@@ -30,7 +30,7 @@ export async function startDhcp(paths: NetPaths, parent: string, hostname: strin
       env: { SC_LEASE_FILE: paths.lease },
       cwd: '/', // the client outlives us: it must not pin the caller's directory
       stdin: 'ignore', stdout: 'ignore', stderr: { file: paths.log },
-      timeout: (timeout + 3) * 1000, killSignal: 'SIGKILL',
+      timeout: (timeout + 3) * 1000,
     });
   } catch (err) {
     const log = readOr(paths.log).trim();
