@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# npm run bench — sc side by side with its anchors (runc, crun, nsenter, GNU tar), medians of
+# repeated runs, one table. As root (elsewhere: sudo npm run bench). Needs `npm run build` first.
+# BENCH_RUNS (default 20) sets the repetitions; BENCH_SKIP="import dhcp" leaves parts out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+runs=${BENCH_RUNS:-20}
+skip=" ${BENCH_SKIP:-} "
+
+[ "$(id -u)" = 0 ] || { echo "bench: run me as root (sudo npm run bench)" >&2; exit 1; }
+[ -x out/bin/sc-ps ] || { echo "bench: out/ is missing: run npm run build first" >&2; exit 1; }
+missing=()
+for cmd in runc crun hyperfine jq; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+work=$(mktemp -d /tmp/sc-bench.XXXXXX)
+export SC_ROOT=$work/sc SC_CONFIG=$work/sc.json5 PATH="$repo/out/bin:$PATH"
+printf '{ root: "%s", cgroupParent: "sc-bench-%s" }\n' "$SC_ROOT" "$$" > "$SC_CONFIG"
+results=$work/results.tsv
+: > "$results"
+
+cleanup() {
+  set +e
+  for n in bench-run bench-exec bench-stop bench-mem; do sc rm -f "$n" >/dev/null 2>&1; done
+  for n in bench-run bench-exec bench-mem; do
+    runc delete -f "$n" >/dev/null 2>&1
+    crun --cgroup-manager=disabled delete -f "$n" >/dev/null 2>&1
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+# median NAME COMMAND...: hyperfine's median in ms, or "-" when the command fails.
+median() {
+  local json=$work/$1.json
+  shift
+  if hyperfine --style none --runs "$runs" --warmup 2 --export-json "$json" "$@" >/dev/null 2>"$work/err"; then
+    jq -r '.results[] | .median * 1000 | . * 100 | round / 100' "$json"
+  else
+    echo "-"
+  fi
+}
+row() { printf '%s\t%s\t%s\t%s\n' "$@" >> "$results"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2fx", a / b; else print "-" }'; }
+
+say "preparing: busybox image for sc, an OCI bundle of the same rootfs for runc and crun"
+bash scripts/make-busybox-image.sh "$work/busybox.tar.gz"
+sc image import "$work/busybox.tar.gz" >/dev/null
+bundle=$work/bundle
+mkdir -p "$bundle/rootfs"
+tar -xzf "$work/busybox.tar.gz" -C "$bundle/rootfs"
+(cd "$bundle" && runc spec)
+jq '.process.terminal = false | .process.args = ["sleep", "1000000"] | .root.readonly = false' \
+  "$bundle/config.json" > "$bundle/config.tmp" && mv "$bundle/config.tmp" "$bundle/config.json"
+crun_flags=(--cgroup-manager=disabled)
+
+if [[ $skip != *" run "* ]]; then
+  say "run + rm of a busybox container"
+  sc_ms=$(median sc-run "sc run --name bench-run busybox >/dev/null && sc rm -f bench-run >/dev/null")
+  runc_ms=$(median runc-run "runc run -d --bundle $bundle bench-run </dev/null >/dev/null 2>&1 && runc delete -f bench-run")
+  crun_ms=$(median crun-run "crun ${crun_flags[*]} run -d --bundle $bundle bench-run </dev/null >/dev/null 2>&1 && crun ${crun_flags[*]} delete -f bench-run")
+  row "run + rm (ms)" "$sc_ms" "runc $runc_ms; crun $crun_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
+fi
+
+if [[ $skip != *" exec "* ]]; then
+  say "exec true in a running container"
+  sc run --name bench-exec busybox >/dev/null
+  runc run -d --bundle "$bundle" bench-exec </dev/null >/dev/null 2>&1
+  pid=$(jq -r .process.pid "$SC_ROOT/containers/bench-exec/state.json")
+  sc_ms=$(median sc-exec "sc exec bench-exec true")
+  runc_ms=$(median runc-exec "runc exec bench-exec true")
+  nsenter_ms=$(median nsenter-exec "nsenter -t $pid -a true")
+  row "exec true (ms)" "$sc_ms" "runc exec $runc_ms; nsenter -a $nsenter_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
+  sc rm -f bench-exec >/dev/null
+  runc delete -f bench-exec >/dev/null 2>&1
+fi
+
+if [[ $skip != *" stop "* ]]; then
+  say "stop of an idle container"
+  sc run --name bench-stop busybox >/dev/null
+  sc stop bench-stop >/dev/null
+  sc_ms=$(median sc-stop --prepare "sc start bench-stop >/dev/null" "sc stop bench-stop >/dev/null")
+  row "stop, idle (ms)" "$sc_ms" "" ""
+  sc rm -f bench-stop >/dev/null
+fi
+
+if [[ $skip != *" memory "* ]]; then
+  say "memory left resident per running container"
+  sc run --name bench-mem busybox >/dev/null
+  runc run -d --bundle "$bundle" bench-mem </dev/null >/dev/null 2>&1
+  pid=$(jq -r .process.pid "$SC_ROOT/containers/bench-mem/state.json")
+  runc_pid=$(runc state bench-mem | jq -r .pid)
+  rss() { awk '/^Rss:/ { print $2 }' "/proc/$1/smaps_rollup"; }
+  # Everything sc leaves per container is PID 1 and its descendants; an idle one has none.
+  procs=$(pgrep -c -P "$pid" || true)
+  row "idle RSS per container (KiB)" "$(rss "$pid") (PID 1 + $procs others)" "runc's container process $(rss "$runc_pid")" "$(ratio "$(rss "$pid")" "$(rss "$runc_pid")") of runc"
+  sc rm -f bench-mem >/dev/null
+  runc delete -f bench-mem >/dev/null 2>&1
+fi
+
+if [[ $skip != *" startup "* ]]; then
+  say "tool start-up: --version on Bun and on Node"
+  for tool in sc-image sc-rootfs sc-cgroup sc-net sc-spawn sc-ps; do
+    js=$repo/out/lib/$tool/$tool.js
+    [ -f "$js" ] || continue
+    bun_ms=$(median "bun-$tool" "$repo/out/bin/$tool --version")
+    node_ms=$(median "node-$tool" "node $js --version")
+    row "$tool --version (ms)" "$bun_ms (Bun)" "Node $node_ms" "$(ratio "$bun_ms" "$node_ms") of Node"
+  done
+fi
+
+if [[ $skip != *" import "* ]] && [ -f bench/import.sh ]; then
+  say "import of a large rootfs against GNU tar"
+  bash bench/import.sh "$work" >> "$results" || say "import benchmark failed (see above)"
+fi
+
+if [[ $skip != *" dhcp "* ]] && [ -f bench/dhcp.sh ]; then
+  say "DHCP attach"
+  bash bench/dhcp.sh >&2 || say "DHCP benchmark failed (see above)"
+fi
+
+printf '\nsc benchmark — %s — %s, %s CPUs, kernel %s — medians of %s runs\n\n' \
+  "$(date -u +%Y-%m-%d)" "$(uname -m)" "$(nproc)" "$(uname -r)" "$runs"
+{
+  printf 'what\tsc\tanchor\tratio\n'
+  cat "$results"
+} | column -t -s $'\t'
