@@ -22,6 +22,8 @@ export class Layout {
   upper(name: string): string { return join(this.container(name), 'upper'); }
   work(name: string): string { return join(this.container(name), 'work'); }
   merged(name: string): string { return join(this.container(name), 'merged'); }
+  /** PID and start time of the container's PID 1, written by sc-spawn the moment it exists: a crash before the record is saved cannot orphan it. */
+  initPid(name: string): string { return join(this.container(name), 'init.pid'); }
 }
 
 function checked(name: string): string {

@@ -19,3 +19,15 @@ export function isSameProcess(process: { pid: number; startTime: number } | unde
   if (!process || !Number.isInteger(process.pid) || process.pid <= 0) return false;
   return processStartTime(process.pid) === process.startTime;
 }
+
+/** A "PID STARTTIME" file (containers/NAME/init.pid), or undefined if it is missing or malformed. */
+export function readPidFile(path: string): { pid: number; startTime: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = /^(\d+) (\d+)\n?$/.exec(text);
+  return m ? { pid: Number(m[1]), startTime: Number(m[2]) } : undefined;
+}

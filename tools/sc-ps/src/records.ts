@@ -11,7 +11,7 @@ export function readRecord(layout: Layout, name: string): Doc | undefined {
     throw new StepError('EBADSTATE', `record ${layout.state(name)} is unreadable (${(err as Error).message}); sc rm -f ${name} clears it`);
   }
   if (!doc) return undefined;
-  doc.status = computeStatus(doc);
+  doc.status = computeStatus(doc, layout);
   return doc;
 }
 

@@ -14,7 +14,7 @@ export const save: StreamVerb = {
     if (!saved) throw new StepError('ENOENT', `no container named "${doc.name}" (it was removed); nothing saved`);
     if (saved.id !== doc.id)
       throw new StepError('ESTALE', `the record of "${doc.name}" belongs to another container (id ${saved.id?.slice(0, 12)}); nothing saved`);
-    doc.status = computeStatus(doc);
+    doc.status = computeStatus(doc, ctx.layout);
     writeJsonAtomic(ctx.layout.state(doc.name), doc);
   },
 };
