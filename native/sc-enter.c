@@ -2,14 +2,22 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
+
+#include "caps.h"
 
 #define MAX_LIST 64
 #define ENVIRON_MAX (1 << 20)
@@ -17,6 +25,8 @@
 static const char *const namespaces[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"}; // mnt last: it changes our view of /proc
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 static pid_t child;
+static int master = -1;  // the container-side terminal we relay, when the caller is on a terminal
+static struct termios caller_tty;
 
 static void die(const char *fmt, ...) {
   va_list ap;
@@ -29,7 +39,8 @@ static void die(const char *fmt, ...) {
 }
 
 static void usage(const char *why) {
-  die("%s\nusage: sc-enter --pid PID [--start-time TICKS] [--cgroup DIR]... [--env K=V]... [--cwd DIR] -- CMD ARGS...", why);
+  die("%s\nusage: sc-enter --pid PID [--start-time TICKS] [--cgroup DIR]... [--env K=V]... [--cwd DIR] "
+      "[--privileged] [--no-new-privs] -- CMD ARGS...", why);
 }
 
 static long parse_number(const char *flag, const char *v) {
@@ -40,19 +51,35 @@ static long parse_number(const char *flag, const char *v) {
   return n;
 }
 
+static void read_proc(long pid, const char *name, char *buf, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/%s", pid, name);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+  if (fd >= 0) close(fd);
+  buf[n > 0 ? n : 0] = '\0';
+}
+
 // PID reuse guard: field 22 of /proc/PID/stat is the start time the caller saw when it started PID.
 static void check_start_time(long pid, const char *expected) {
-  char path[64], buf[1024], state = 0;
+  char buf[1024], state = 0;
   unsigned long long start = 0;
-  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-  if (fd >= 0) close(fd);
-  char *p = n > 0 ? (buf[n] = '\0', strrchr(buf, ')')) : NULL;
+  read_proc(pid, "stat", buf, sizeof buf);
+  char *p = strrchr(buf, ')');
   // After the comm: state (field 3), then 18 fields up to starttime (field 22).
   if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
                    &state, &start) != 2 || state == 'Z' || start != strtoull(expected, NULL, 10))
     die("process %ld is not the container (it has exited)", pid);
+}
+
+// The container's confinement is its PID 1's (sc-init set it): copy it rather than trust the caller.
+static void load_confinement(long pid, uint64_t *caps, int *no_new_privs) {
+  char buf[8192];
+  read_proc(pid, "status", buf, sizeof buf);
+  char *bnd = strstr(buf, "\nCapBnd:"), *nnp = strstr(buf, "\nNoNewPrivs:");
+  if (!bnd || !nnp) die("cannot read the capabilities of process %ld (has it exited?)", pid);
+  *caps = strtoull(bnd + strlen("\nCapBnd:"), NULL, 16);
+  *no_new_privs |= atoi(nnp + strlen("\nNoNewPrivs:"));
 }
 
 static void join_cgroup(const char *dir) {
@@ -85,13 +112,80 @@ static void load_environ(long pid) {
 }
 
 static void forward_signal(int sig) {
+  struct winsize ws;
+  // On a relayed terminal a resize is the terminal's business: its line discipline signals the child.
+  if (sig == SIGWINCH && master >= 0) {
+    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+    return;
+  }
   if (child > 0) kill(child, sig);
+}
+
+// A terminal of the container's own (from its devpts), as `docker exec -it` gives: `tty`, job control
+// and programs that look up their terminal by name work inside. Returns the slave end, or -1.
+static int open_container_tty(void) {
+  int unlock = 0, slave;
+  struct winsize ws;
+  if ((master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) die("open the container's /dev/ptmx: %s", strerror(errno));
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0)
+    die("open a terminal in the container: %s", strerror(errno));
+  if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+  return slave;
+}
+
+static void restore_caller_tty(void) { tcsetattr(STDIN_FILENO, TCSADRAIN, &caller_tty); }
+
+static int write_all(int fd, const char *buf, ssize_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    buf += w, n -= w;
+  }
+  return 0;
+}
+
+// Caller's terminal (raw) <-> the container's terminal, until the command has closed its side.
+static void relay_tty(void) {
+  struct termios raw;
+  char buf[8192];
+  if (tcgetattr(STDIN_FILENO, &caller_tty) == 0) {
+    atexit(restore_caller_tty);
+    raw = caller_tty;
+    cfmakeraw(&raw);
+    tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
+  }
+  // The command's exit ends the relay even if something it left behind still holds the terminal.
+  int exited = (int)syscall(SYS_pidfd_open, child, 0);
+  struct pollfd fds[3] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = master, .events = POLLIN}, {.fd = exited, .events = POLLIN}};
+  for (;;) {
+    if (fds[2].revents & POLLIN) {
+      fcntl(master, F_SETFL, O_NONBLOCK);
+      fds[2].fd = -1;  // drain what is left, then stop
+    }
+    if (poll(fds, 3, fds[2].fd < 0 ? 0 : -1) <= 0) {
+      if (fds[2].fd < 0) break;
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(master, buf, sizeof buf);
+      if (n <= 0 && errno != EINTR) break;  // EIO: every slave fd is closed
+      if (n > 0 && write_all(STDOUT_FILENO, buf, n) < 0) break;
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+      if (n <= 0) fds[0].fd = -1;  // the caller's input ended: keep showing the output
+      else if (write_all(master, buf, n) < 0) break;
+    }
+  }
 }
 
 int main(int argc, char **argv) {
   long pid = 0;
   const char *start_time = NULL, *cwd = "/", *cgroups[MAX_LIST], *envs[MAX_LIST];
-  int ncgroups = 0, nenvs = 0, nsfd[6], rootfd;
+  int ncgroups = 0, nenvs = 0, nsfd[6], rootfd, privileged = 0, no_new_privs = 0;
+  uint64_t caps;
   char **cmd = NULL, path[64];
   for (int i = 1; i < argc && !cmd; i++) {
     const char *a = argv[i];
@@ -100,6 +194,8 @@ int main(int argc, char **argv) {
       cmd = &argv[i + 1];
       continue;
     }
+    if (!strcmp(a, "--privileged")) { privileged = 1; continue; }
+    if (!strcmp(a, "--no-new-privs")) { no_new_privs = 1; continue; }
     if (i + 1 >= argc) usage("missing value for an option");
     const char *v = argv[++i];
     if (!strcmp(a, "--pid")) pid = parse_number("--pid wants a process id", v);
@@ -112,7 +208,10 @@ int main(int argc, char **argv) {
   if (!pid || !cmd) usage("--pid and '-- CMD' are required");
   // The caller's other open files must not reach the container.
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  // Until exec, container processes must not ptrace us or open /proc/PID/exe, the host's binary (CVE-2019-5736).
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (start_time) check_start_time(pid, start_time);
+  load_confinement(pid, &caps, &no_new_privs);
   for (int i = 0; i < ncgroups; i++) join_cgroup(cgroups[i]);
   for (int i = 0; i < 6; i++) {
     snprintf(path, sizeof path, "/proc/%ld/ns/%s", pid, namespaces[i]);
@@ -127,6 +226,7 @@ int main(int argc, char **argv) {
   if (fchdir(rootfd) < 0 || chroot(".") < 0) die("enter the root of %ld: %s", pid, strerror(errno));
   if (chdir(cwd) < 0) die("chdir %s: %s", cwd, strerror(errno));
 
+  int slave = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? open_container_tty() : -1;
   // Block forwarded signals until the handlers know the child, so none is lost or kills us early.
   sigset_t fwd, old;
   sigemptyset(&fwd);
@@ -137,6 +237,18 @@ int main(int argc, char **argv) {
   if (child < 0) die("fork: %s", strerror(errno));
   if (child == 0) {
     sigprocmask(SIG_SETMASK, &old, NULL);
+    if (slave >= 0 && (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 ||
+                       dup2(slave, 2) < 0)) {
+      fprintf(stderr, "sc-enter: attach the container's terminal: %s\n", strerror(errno));
+      _exit(125);
+    }
+    if (slave > 2) close(slave);
+    const char *failed = privileged ? NULL : limit_caps(caps);
+    if (!failed && no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) failed = "set no_new_privs";
+    if (failed) {
+      fprintf(stderr, "sc-enter: %s: %s\n", failed, strerror(errno));
+      _exit(125);
+    }
     execvp(cmd[0], cmd);
     int code = errno == ENOENT ? 127 : 126;
     fprintf(stderr, "sc-enter: %s: %s\n", cmd[0], code == 127 ? "command not found" : strerror(errno));
@@ -145,6 +257,10 @@ int main(int argc, char **argv) {
   struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
   sigprocmask(SIG_SETMASK, &old, NULL);
+  if (slave >= 0) {
+    close(slave);
+    relay_tty();
+  }
   int status;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) die("wait for %s: %s", cmd[0], strerror(errno));

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
+
 #define MAX_LIST 64
 #define STACK_SIZE (256 * 1024)
 
@@ -31,6 +34,7 @@ struct config {
   const char *root, *hostname;
   const char *cgroups[MAX_LIST], *envs[MAX_LIST];
   int ncgroups, nenvs, grace;
+  int privileged, no_new_privs, no_mknod;
   char **boot; // NULL: wait as PID 1; else the image's init to exec
   int ready_fd;
 };
@@ -51,7 +55,7 @@ static int fail(const char *fmt, ...) {
 
 static void usage(const char *why) {
   fprintf(stderr, "sc-init: %s\nusage: sc-init --root DIR --hostname NAME [--cgroup DIR]... "
-                  "[--grace SECONDS] [--env K=V]... [--boot -- CMD ARGS...]\n", why);
+                  "[--grace SECONDS] [--env K=V]... [--privileged] [--no-new-privs] [--no-mknod] [--boot -- CMD ARGS...]\n", why);
   exit(2);
 }
 
@@ -66,6 +70,9 @@ static void parse_args(int argc, char **argv, struct config *c) {
       break;
     }
     if (!strcmp(a, "--boot")) { boot = 1; continue; }
+    if (!strcmp(a, "--privileged")) { c->privileged = 1; continue; }
+    if (!strcmp(a, "--no-new-privs")) { c->no_new_privs = 1; continue; }
+    if (!strcmp(a, "--no-mknod")) { c->no_mknod = 1; continue; }
     if (i + 1 >= argc) usage("missing value for an option");
     const char *v = argv[++i];
     if (!strcmp(a, "--root")) c->root = v;
@@ -145,8 +152,37 @@ static int setup_dev(const char *root) {
   return mount_at("shm", root, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 }
 
-static int setup_mounts(const char *root) {
+// Host kernel knobs a confined container may read but not turn (runc's readonly paths).
+static const char *const readonly_paths[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
+// Host kernel state a confined container has no business seeing (runc's masked paths).
+static const char *const masked_paths[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/latency_stats",
+                                           "/proc/sched_debug", "/proc/scsi", "/proc/acpi"};
+
+// Paths this kernel lacks are skipped: there is nothing to protect.
+static int confine_proc(const char *root) {
+  char path[4096], null[4096];
+  struct stat st;
+  for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++) {
+    snprintf(path, sizeof path, "%s%s", root, readonly_paths[i]);
+    if (lstat(path, &st) < 0) continue;
+    if (mount(path, path, NULL, MS_BIND, NULL) < 0) return fail("bind %s", path);
+    if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      return fail("remount %s read-only", path);
+  }
+  snprintf(null, sizeof null, "%s/dev/null", root);
+  for (size_t i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++) {
+    snprintf(path, sizeof path, "%s%s", root, masked_paths[i]);
+    if (lstat(path, &st) < 0) continue;
+    int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
+                                 : mount(null, path, NULL, MS_BIND, NULL);
+    if (rc < 0) return fail("mask %s", path);
+  }
+  return 0;
+}
+
+static int setup_mounts(const struct config *c) {
   static const char *const dirs[] = {"/proc", "/sys", "/dev"};
+  const char *root = c->root;
   char path[4096];
   // Private first, so nothing we mount propagates back to the host.
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail("make / private");
@@ -156,13 +192,10 @@ static int setup_mounts(const char *root) {
     if (mkdir_missing(path, 0755) < 0) return -1;
   }
   if (mount_at("proc", root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
-  // /proc/sys would let the container retune the host kernel: make it read-only.
-  snprintf(path, sizeof path, "%s/proc/sys", root);
-  if (mount(path, path, NULL, MS_BIND, NULL) < 0) return fail("bind %s", path);
-  if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-    return fail("remount %s read-only", path);
   if (mount_at("sysfs", root, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
-  return setup_dev(root);
+  if (setup_dev(root) < 0) return -1;
+  // Masking binds the container's own /dev/null, so it comes after /dev.
+  return c->privileged ? 0 : confine_proc(root);
 }
 
 static int pivot_into(const char *root) {
@@ -244,10 +277,17 @@ static int setup_container(const struct config *c) {
   close_range(c->ready_fd + 1, ~0U, 0);
   if (setsid() < 0) return fail("setsid");
   umask(0);
-  if (setup_mounts(c->root) < 0 || pivot_into(c->root) < 0) return -1;
+  if (setup_mounts(c) < 0 || pivot_into(c->root) < 0) return -1;
   umask(022);
   if (sethostname(c->hostname, strlen(c->hostname)) < 0) return fail("sethostname %s", c->hostname);
   if (loopback_up() < 0 || setup_env(c) < 0 || stdio_to_null() < 0) return -1;
+  // Last: the steps above need the capabilities a confined container loses here.
+  if (!c->privileged) {
+    // Without a devices cgroup (v2 needs BPF, which we do not load) mknod would reach the host's disks.
+    const char *failed = limit_caps(c->no_mknod ? default_caps & ~CAP(MKNOD) : default_caps);
+    if (failed) return fail("%s", failed);
+  }
+  if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail("set no_new_privs");
   return 0;
 }
 

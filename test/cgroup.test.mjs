@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const BIN = path.resolve(import.meta.dirname, '../out/bin');
 const CG = '/sys/fs/cgroup';
-const V1 = ['memory', 'cpu', 'cpuacct', 'pids'];
+const V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'devices'];
 const UNIFIED = `${CG}/unified`;
 const PARENT = `sc-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const PYTHON = '/usr/bin/python3';
@@ -158,6 +158,24 @@ for k in kids: os.kill(k, 9); os.waitpid(k, 0)
   assert.equal(errno, '11', `fork fails with EAGAIN (${r.stdout} ${r.stderr})`);
   assert.ok(Number(forks) >= 1 && Number(forks) <= 19, `${forks} forks succeeded: with the forker itself at most 20 processes`);
   assert.equal(sc(['delete'], JSON.stringify(d) + '\n').status, 0);
+});
+
+test('v1 devices: only the standard /dev nodes, every device with spec.privileged; re-create keeps the rules', () => {
+  const list = (name) => read(`${v1Dir('devices', name)}/devices.list`).split('\n').sort();
+  const { doc: d } = sc(['create'], doc('dev'));
+  const standard = ['c 1:3 rwm', 'c 1:5 rwm', 'c 1:7 rwm', 'c 1:8 rwm', 'c 1:9 rwm', 'c 5:0 rwm', 'c 5:2 rwm', 'c 136:* rwm'];
+  assert.deepEqual(list('dev'), [...standard].sort());
+  // Even root with every capability, once in the cgroup, may use /dev/null but not make a disk's node.
+  const probe = spawnSync('sh', ['-c', `echo $$ > ${v1Dir('devices', 'dev')}/cgroup.procs && echo x > /dev/null && mknod ${tmp}/sda b 8 0`], { encoding: 'utf8' });
+  assert.notEqual(probe.status, 0);
+  assert.match(probe.stderr, /mknod.*Operation not permitted/);
+  assert.equal(existsSync(`${tmp}/sda`), false);
+  assert.equal(sc(['create'], JSON.stringify(d) + '\n').status, 0);
+  assert.deepEqual(list('dev'), [...standard].sort());
+
+  const { doc: p } = sc(['create'], doc('devp', { spec: { privileged: true } }));
+  assert.deepEqual(list('devp'), ['a *:* rwm']);
+  for (const x of [d, p]) assert.equal(sc(['delete'], JSON.stringify(x) + '\n').status, 0);
 });
 
 test('delete is idempotent: never created, and twice', () => {

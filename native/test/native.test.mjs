@@ -10,7 +10,7 @@ import path from 'node:path';
 const nativeDir = path.resolve(import.meta.dirname, '..');
 const scInit = path.join(nativeDir, 'build', 'sc-init');
 const scEnter = path.join(nativeDir, 'build', 'sc-enter');
-const applets = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'mount', 'id', 'env', 'tr', 'grep', 'kill', 'true'];
+const applets = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'mount', 'id', 'env', 'tr', 'grep', 'kill', 'true', 'mknod', 'tty', 'stty'];
 
 before(() => {
   assert.equal(process.getuid(), 0, 'the native tests start real containers and must run as root');
@@ -201,6 +201,65 @@ test('the container has its own /proc, read-only /sys and /proc/sys, and a /dev 
   assert.equal(enter(pid, ['sh', '-c', 'echo hi > /dev/null && cat /dev/null && ls /dev/pts/ptmx']).status, 0);
 });
 
+// Docker's default set (CHOWN … AUDIT_WRITE), as /proc/PID/status prints it.
+const DEFAULT_CAPS = '00000000a80425fb';
+const capsOf = (status) => Object.fromEntries([...status.matchAll(/^(Cap\w+|NoNewPrivs):\s+(\S+)$/gm)].map((m) => [m[1], m[2]]));
+const ownCaps = () => capsOf(fs.readFileSync('/proc/self/status', 'utf8'));
+const CONFINED = { CapInh: '0000000000000000', CapPrm: DEFAULT_CAPS, CapEff: DEFAULT_CAPS, CapBnd: DEFAULT_CAPS, CapAmb: '0000000000000000', NoNewPrivs: '0' };
+// Mount points inside the container that cover parts of /proc.
+const procMounts = (pid) => enter(pid, ['cat', '/proc/self/mountinfo']).stdout.split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith('/proc/'));
+const READONLY = ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus'];
+const MASKED = ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/latency_stats', '/proc/sched_debug', '/proc/scsi', '/proc/acpi'];
+
+test('by default PID 1 and entered processes keep only Docker\'s default capabilities', (t) => {
+  const { pid } = startContainer(t);
+  assert.deepEqual(capsOf(fs.readFileSync(`/proc/${pid}/status`, 'utf8')), CONFINED);
+  assert.deepEqual(capsOf(enter(pid, ['cat', '/proc/self/status']).stdout), CONFINED);
+  const r = enter(pid, ['hostname', 'other']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /Operation not permitted/, 'no CAP_SYS_ADMIN: not even its own hostname');
+});
+
+test('by default /proc/sys and other kernel knobs are read-only and host kernel state is masked', (t) => {
+  const { pid } = startContainer(t);
+  const onHost = (p) => fs.existsSync(p);
+  assert.deepEqual(procMounts(pid).sort(), [...READONLY, ...MASKED].filter(onHost).sort());
+  const mounts = enter(pid, ['cat', '/proc/self/mounts']).stdout;
+  for (const p of READONLY.filter(onHost)) assert.match(mounts, new RegExp(`^proc ${p} proc ro,`, 'm'));
+  assert.match(enter(pid, ['sh', '-c', 'echo x > /proc/sys/kernel/hostname']).stderr, /Read-only file system/);
+  for (const p of MASKED.filter(onHost)) {
+    const r = enter(pid, ['sh', '-c', `cat ${p} 2>/dev/null || ls -A ${p}`]);
+    assert.deepEqual([r.status, r.stdout], [0, ''], `${p} shows nothing`);
+  }
+});
+
+test('--no-mknod (cgroup v2: no devices controller) also drops CAP_MKNOD, for PID 1 and entered processes', (t) => {
+  const { pid } = startContainer(t, { args: ['--no-mknod'] });
+  const withoutMknod = (BigInt(`0x${DEFAULT_CAPS}`) & ~(1n << 27n)).toString(16).padStart(16, '0');
+  assert.equal(capsOf(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).CapBnd, withoutMknod);
+  assert.equal(capsOf(enter(pid, ['cat', '/proc/self/status']).stdout).CapEff, withoutMknod);
+  assert.match(enter(pid, ['mknod', '/dev/disk0', 'b', '8', '0']).stderr, /Operation not permitted/);
+});
+
+test('--privileged keeps every capability and /proc as mounted', (t) => {
+  const { pid } = startContainer(t, { args: ['--privileged'] });
+  const full = { ...ownCaps(), CapInh: '0000000000000000' };
+  assert.equal(capsOf(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).CapBnd, full.CapBnd);
+  assert.deepEqual(capsOf(enter(pid, ['cat', '/proc/self/status']).stdout), full);
+  assert.deepEqual(procMounts(pid), []);
+  assert.equal(enter(pid, ['sh', '-c', 'hostname other && hostname']).stdout, 'other\n');
+});
+
+test('--no-new-privs sets no_new_privs in PID 1 and entered processes; sc-enter takes both flags too', (t) => {
+  const { pid } = startContainer(t, { args: ['--no-new-privs'] });
+  assert.equal(capsOf(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).NoNewPrivs, '1');
+  assert.deepEqual(capsOf(enter(pid, ['cat', '/proc/self/status']).stdout), { ...CONFINED, NoNewPrivs: '1' });
+  const { pid: plain } = startContainer(t);
+  assert.equal(capsOf(enter(plain, ['cat', '/proc/self/status'], ['--no-new-privs']).stdout).NoNewPrivs, '1');
+  // Like `docker exec --privileged`: the caller asks for it, the container cannot.
+  assert.equal(capsOf(enter(plain, ['cat', '/proc/self/status'], ['--privileged']).stdout).CapBnd, ownCaps().CapBnd);
+});
+
 test('the environment comes from PID 1, plus the caller\'s TERM and --env', (t) => {
   const { pid } = startContainer(t, { args: ['--env', 'FOO=bar'] });
   const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
@@ -281,6 +340,7 @@ test('--boot execs the given command as PID 1', (t) => {
   const { pid } = startContainer(t, { args: ['--boot', '--', '/bin/sleep', '1000'] });
   assert.equal(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), '/bin/sleep\x001000\x00');
   assert.equal(enter(pid, ['cat', '/proc/1/cmdline']).stdout, '/bin/sleep\x001000\x00');
+  assert.equal(capsOf(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).CapEff, DEFAULT_CAPS, 'the image\'s init is confined too');
 });
 
 test('--boot reports a command that cannot be executed', (t) => {
@@ -311,4 +371,15 @@ test('a rootfs that does not exist fails with its path and leaves no process', (
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, `sc-init: bind ${root} on itself: No such file or directory\n`);
   assert.deepEqual(processesMentioning(root), []);
+});
+
+test('on a terminal, the command gets a terminal of the container\'s own; its size and exit status come through', (t) => {
+  const { pid } = startContainer(t);
+  // script(1) gives sc-enter a terminal, as a person at a shell would.
+  const r = spawnSync('script', ['-qec', `stty cols 91 rows 17; ${scEnter} --pid ${pid} -- sh -c 'tty; stty size; exit 5'`, '/dev/null'],
+    { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.status, 5, r.stdout + r.stderr);
+  assert.match(r.stdout, /^\/dev\/pts\/\d+\r?$/m, 'a pty of the container\'s devpts');
+  assert.match(r.stdout, /^17 91\r?$/m, 'the caller\'s window size');
+  assert.equal(enter(pid, ['tty']).stdout.trim(), 'not a tty', 'no terminal when the caller has none');
 });

@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, SPEC_OPTIONS, specFromOptions, stepError, type Doc, type StreamVerb } from '@sc/core';
 import { containerCgroups, detectHierarchies, removeCgroupDir, type ContainerCgroups } from './hierarchy.js';
+import { applyDeviceRules } from './devices.js';
 import { knobWrites, subtreeControl, type Limit } from './limits.js';
 
 export const create: StreamVerb = {
   kind: 'forward',
-  summary: "make each container's cgroups under our parent and write its limits (flags fill spec, else spec's values are used)",
-  reads: 'name spec.memory spec.cpus spec.pids',
+  summary: "make each container's cgroups under our parent and write its limits (flags fill spec, else spec's values are used); v1: allow only the standard /dev nodes unless spec.privileged",
+  reads: 'name spec.memory spec.cpus spec.pids spec.privileged',
   writes: 'spec.memory spec.cpus spec.pids cgroup',
   options: { memory: SPEC_OPTIONS.memory, cpus: SPEC_OPTIONS.cpus, pids: SPEC_OPTIONS.pids },
   check(ctx) {
@@ -41,6 +42,8 @@ function applyLimits(cg: ContainerCgroups, doc: Doc): Map<Limit, string> {
     const written = dir !== undefined && writeKnob(join(dir, w.file), w.value, cg.fake);
     if (!written && w.limit && !w.optional) skipped.set(w.limit, dir ? w.file : `${w.controller} controller`);
   }
+  // v2 has no devices files (it needs a BPF program, not done): there a container may use any device node it can make.
+  if (cg.version === 1 && cg.dirs.devices) applyDeviceRules(cg.dirs.devices, doc.spec.privileged === true);
   return skipped;
 }
 

@@ -7,6 +7,7 @@ const V1_SEPARATE = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mo
 33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
 34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
 35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices
 39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
 40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
 41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
@@ -26,7 +27,7 @@ const V2 = `22 27 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc 
 
 test('parses cgroup mounts with their v1 controllers, skipping other filesystems and named hierarchies', () => {
   const mounts = parseMountinfo(V1_SEPARATE);
-  assert.equal(mounts.length, 7);
+  assert.equal(mounts.length, 8);
   assert.deepEqual(mounts.find((m) => m.mountPoint === '/sys/fs/cgroup/memory'), { fstype: 'cgroup', mountPoint: '/sys/fs/cgroup/memory', controllers: ['memory'] });
   assert.deepEqual(mounts.find((m) => m.mountPoint === '/sys/fs/cgroup/systemd')?.controllers, []);
   assert.deepEqual(mounts.at(-1), { fstype: 'cgroup2', mountPoint: '/sys/fs/cgroup/unified', controllers: [] });
@@ -35,7 +36,7 @@ test('parses cgroup mounts with their v1 controllers, skipping other filesystems
 test('v1 with separate cpu and cpuacct mounts (this machine); the controller-less unified mount is not v2 mode', () => {
   assert.deepEqual(layoutFromMounts(parseMountinfo(V1_SEPARATE)), {
     version: 1,
-    roots: { cpu: '/sys/fs/cgroup/cpu', cpuacct: '/sys/fs/cgroup/cpuacct', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids' },
+    roots: { cpu: '/sys/fs/cgroup/cpu', cpuacct: '/sys/fs/cgroup/cpuacct', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids', devices: '/sys/fs/cgroup/devices' },
   });
 });
 
@@ -51,7 +52,7 @@ test('v2: every controller lives in the unified root', () => {
   const layout = layoutFromMounts(parseMountinfo(V2))!;
   assert.equal(layout.version, 2);
   assert.deepEqual(new Set(Object.values(layout.roots)), new Set(['/sys/fs/cgroup']));
-  assert.equal(Object.keys(layout.roots).length, 4);
+  assert.equal(Object.keys(layout.roots).length, 5);
 });
 
 test('octal escapes in mount points are decoded; no cgroup mounts means no layout', () => {

@@ -1,5 +1,5 @@
-/** The controllers sc puts a container in: limits on memory, cpu, pids; cpuacct for the CPU time on v1. */
-export const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
+/** The controllers sc puts a container in: limits on memory, cpu, pids; on v1 cpuacct for the CPU time, devices for the device allow-list. */
+export const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'devices'] as const;
 export type Controller = (typeof CONTROLLERS)[number];
 
 export interface CgroupMount {

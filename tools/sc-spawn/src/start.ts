@@ -1,28 +1,42 @@
 import {
-  isMountPoint, isSameProcess, libexecPath, processStartTime, requireField, run, StepError, type StreamVerb,
+  isMountPoint, isSameProcess, libexecPath, processStartTime, readPidFile, requireField, run, StepError, writeFileAtomic,
+  type StreamVerb,
 } from '@sc/core';
 import { join } from 'node:path';
 
 export const start: StreamVerb = {
   kind: 'forward',
   summary: "start the container's PID 1 in new PID, mount, UTS, IPC, network and cgroup namespaces, inside its cgroups",
-  reads: 'name spec.hostname spec.boot rootfs.merged cgroup.paths',
+  reads: 'name spec.hostname spec.boot spec.privileged spec.noNewPrivileges rootfs.merged cgroup.paths',
   writes: 'process',
   needs(doc) {
     requireField(doc, 'rootfs.merged', 'pipe it through sc-rootfs mount first');
   },
-  async each(doc) {
+  async each(doc, ctx) {
     if (isSameProcess(doc.process)) return; // already running
+    // A PID 1 started by a pipeline that was killed before it saved: adopt it rather than start a second.
+    const orphan = readPidFile(ctx.layout.initPid(doc.name));
+    if (orphan && isSameProcess(orphan)) {
+      doc.process = orphan;
+      return;
+    }
     const root = doc.rootfs!.merged;
     if (!isMountPoint(root)) throw new StepError('ENOTMOUNTED', `rootfs ${root} is not mounted; pipe the document through sc-rootfs mount first`);
     const args = ['--root', root, '--hostname', doc.spec.hostname ?? doc.name, '--grace', String(doc.spec.grace ?? 10)];
     for (const path of doc.cgroup?.paths ?? []) args.push('--cgroup', path);
+    // Confined unless asked: sc-init drops capabilities and masks /proc; sc-enter copies PID 1's confinement.
+    if (doc.spec.privileged) args.push('--privileged');
+    // cgroup v2 limits devices only with a BPF program, which sc does not load: without it, no mknod.
+    else if (doc.cgroup?.version === 2) args.push('--no-mknod');
+    if (doc.spec.noNewPrivileges) args.push('--no-new-privs');
     if (doc.spec.boot) args.push('--boot', '--', '/sbin/init');
     const out = await run(libexecPath('sc-init'), args);
     const pid = Number((JSON.parse(out) as { pid: unknown }).pid);
     const startTime = processStartTime(pid);
     if (!Number.isInteger(pid) || startTime === undefined)
       throw new StepError('ESRCH', `the container's PID 1 exited right after it started${doc.spec.boot ? ` (did ${join(root, 'sbin/init')} fail?)` : ''}`);
+    // Recorded at once, by us: whatever kills the pipeline from here on, stop can still find this PID 1.
+    writeFileAtomic(ctx.layout.initPid(doc.name), `${pid} ${startTime}\n`);
     doc.process = { pid, startTime };
   },
 };

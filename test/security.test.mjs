@@ -1,0 +1,201 @@
+// Issue 6: root in a default container is confined (Docker's default capabilities, read-only and masked
+// /proc, v1 devices cgroup); --privileged is full root. Each test makes an attempt from inside a default
+// container that must fail, and the same attempt with --privileged, which behaves as full root (or, where
+// namespaces hold even for full root, fails just the same: said in the test). Run as root after build + assemble.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { makeSandbox, importBusybox, leftovers, docs, uniqueName } from './helpers.mjs';
+
+const box = makeSandbox('security');
+const confined = uniqueName('conf');
+const privileged = uniqueName('priv');
+// A file only the host can see: reaching it from inside would be an escape.
+const marker = join(box.root, 'host-only', 'marker');
+const secret = randomBytes(8).toString('hex');
+
+// Docker's default set (CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW
+// SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP) as /proc/PID/status prints it; and a few bits of the rest.
+const DEFAULT_CAPS = '00000000a80425fb';
+const CAP = { SYS_MODULE: 16, SYS_TIME: 25, MKNOD: 27 };
+const hasCap = (hex, cap) => ((BigInt(`0x${hex}`) >> BigInt(cap)) & 1n) === 1n;
+const ownCapBnd = () => /^CapBnd:\s+(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1];
+
+// The host's root block device (`findmnt -no SOURCE /`) and its numbers, for mknod.
+const rootDevice = execFileSync('findmnt', ['-no', 'SOURCE', '/'], { encoding: 'utf8' }).trim();
+const rdev = statSync(rootDevice).rdev;
+const [major, minor] = [(rdev >> 8) & 0xfff, (rdev & 0xff) | ((rdev >> 12) & 0xfff00)];
+const openable = (dev) => {
+  try { closeSync(openSync(dev, 'r')); return true; } catch { return false; }
+};
+const rootFstype = execFileSync('findmnt', ['-no', 'FSTYPE', '/'], { encoding: 'utf8' }).trim();
+
+before(() => {
+  assert.ok(statSync(rootDevice).isBlockDevice(), `${rootDevice} (the host's /) is a block device`);
+  mkdirSync(join(box.root, 'host-only'));
+  writeFileSync(marker, secret);
+  importBusybox(box);
+  for (const [name, ...flags] of [[confined], [privileged, '--privileged']]) {
+    const r = box.sc('run', '--name', name, ...flags, 'busybox');
+    assert.equal(r.code, 0, `sc run ${name}: ${r.stderr}`);
+  }
+});
+
+after(async () => {
+  await box.cleanup();
+  assert.deepEqual(leftovers(box), []);
+});
+
+const sh = (name, script) => box.sc('exec', name, 'sh', '-c', script);
+const pid1 = (name) => docs(box.sc('ps', '--json').stdout).find((d) => d.name === name).process.pid;
+const status = (name, pid = 'self') => Object.fromEntries(
+  [...sh(name, `cat /proc/${pid}/status`).stdout.matchAll(/^(Cap\w+|NoNewPrivs):\s+(\S+)$/gm)].map((m) => [m[1], m[2]]));
+// Mount points at or under `prefix` in the container's own mountinfo, with their mount options.
+const mountsIn = (name, prefix) => Object.fromEntries(sh(name, 'cat /proc/self/mountinfo').stdout.split('\n')
+  .map((l) => l.split(' ')).filter((f) => f[4] === prefix || f[4]?.startsWith(`${prefix}/`)).map((f) => [f[4], f[5]]));
+
+test('mounting the host disk: confined cannot make its node nor mount; privileged mounts it and reads the host', () => {
+  const attempt = `mkdir -p /mnt && mknod /tmp/disk b ${major} ${minor}; mount -t ${rootFstype} /tmp/disk /mnt && cat /mnt${marker}; r=$?; umount /mnt 2>/dev/null; exit $r`;
+  const denied = sh(confined, attempt);
+  assert.notEqual(denied.code, 0);
+  assert.match(denied.stderr, /mknod: \/tmp\/disk: Operation not permitted/);
+  // busybox's word for EPERM from mount(2): no CAP_SYS_ADMIN, whatever the source.
+  assert.match(denied.stderr, /mount: permission denied \(are you root\?\)/);
+  assert.match(sh(confined, 'mount -t tmpfs none /mnt').stderr, /mount: permission denied/);
+  assert.doesNotMatch(denied.stdout, new RegExp(secret));
+  // Full root: the node, the mount (the same superblock as the host's /) and the host's files.
+  const full = sh(privileged, attempt);
+  assert.equal(full.code, 0, full.stderr);
+  assert.equal(full.stdout, secret);
+});
+
+test('reading a host block device: the devices cgroup refuses even a node the host made, though CAP_MKNOD is kept', (t) => {
+  assert.ok(hasCap(status(confined).CapEff, CAP.MKNOD), 'CAP_MKNOD is in the default set: the cgroup is what refuses');
+  const make = `mknod /dev/rootdisk b ${major} ${minor}`;
+  assert.match(sh(confined, make).stderr, /rootdisk: Operation not permitted/);
+  assert.equal(sh(privileged, make).code, 0);
+  // The root disk if the host itself may open it (some VMs refuse even the host), else a block device it may.
+  const disk = [rootDevice, '/dev/loop0', '/dev/zram0'].find(openable);
+  assert.ok(disk, 'the host can open some block device');
+  t.diagnostic(`reading ${disk}`);
+  const { rdev: diskRdev } = statSync(disk);
+  // The host makes the node in each container's /dev (a tmpfs without nodev), so only the cgroup can stop the read.
+  for (const name of [confined, privileged])
+    execFileSync('mknod', [`/proc/${pid1(name)}/root/dev/hostdisk`, 'b', String((diskRdev >> 8) & 0xfff), String((diskRdev & 0xff) | ((diskRdev >> 12) & 0xfff00))]);
+  const read = 'dd if=/dev/hostdisk of=/dev/null bs=512 count=1';
+  assert.match(sh(confined, read).stderr, /hostdisk'?: Operation not permitted/);
+  const full = sh(privileged, read);
+  assert.equal(full.code, 0, `full root reads it (nothing is written): ${full.stderr}`);
+});
+
+test('/proc/sysrq-trigger and /proc/sys: read-only when confined; writable (never written) when privileged', () => {
+  const ro = mountsIn(confined, '/proc');
+  for (const p of ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus'].filter(existsSync))
+    assert.match(ro[p] ?? '', /^ro,/, `${p} is mounted read-only`);
+  // 'h' only prints the sysrq help, should the write ever get through.
+  assert.notEqual(sh(confined, 'echo h > /proc/sysrq-trigger').code, 0);
+  assert.match(sh(confined, 'echo x > /proc/sys/kernel/hostname').stderr, /Read-only file system/);
+  // Privileged: only /proc itself, read-write, covers them; nothing is written to check it.
+  assert.deepEqual(mountsIn(privileged, '/proc'), { '/proc': 'rw,nosuid,nodev,noexec,relatime' });
+});
+
+test('host kernel state (/proc/kcore, keys, timer_list, …) is masked when confined, visible when privileged', () => {
+  const masked = ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/latency_stats', '/proc/sched_debug', '/proc/scsi', '/proc/acpi'].filter(existsSync);
+  assert.ok(masked.length > 0, 'this kernel has something to mask');
+  const inside = mountsIn(confined, '/proc');
+  for (const p of masked) {
+    assert.ok(inside[p], `${p} is covered`);
+    assert.equal(sh(confined, `cat ${p} 2>/dev/null || ls -A ${p}`).stdout, '', `${p} shows nothing`);
+  }
+  for (const p of masked) assert.equal(mountsIn(privileged, p)[p], undefined, `${p} is not covered when privileged`);
+});
+
+test('loading a kernel module: no CAP_SYS_MODULE when confined; privileged has it', () => {
+  // Garbage, not a module: should init_module ever run, the kernel rejects it before loading anything.
+  const attempt = 'head -c 64 /dev/zero > /tmp/x.ko && insmod /tmp/x.ko';
+  const denied = sh(confined, attempt);
+  assert.notEqual(denied.code, 0);
+  assert.ok(!hasCap(status(confined).CapEff, CAP.SYS_MODULE));
+  assert.ok(hasCap(status(privileged).CapEff, CAP.SYS_MODULE));
+  const full = sh(privileged, attempt);
+  assert.notEqual(full.code, 0, 'garbage is never loaded');
+  if (existsSync('/proc/modules')) {
+    assert.match(denied.stderr, /Operation not permitted/);
+    assert.doesNotMatch(full.stderr, /Operation not permitted/, 'privileged gets past the capability check');
+  } else {
+    // This kernel has no module support: init_module is ENOSYS for everyone.
+    assert.match(denied.stderr, /kernel does not support requested operation|Function not implemented/);
+  }
+});
+
+test('hostname: confined cannot set even its own; privileged sets only its own; setns into the host is impossible', () => {
+  const host = hostname();
+  const denied = sh(confined, 'hostname evil');
+  assert.match(denied.stderr, /Operation not permitted/);
+  assert.equal(sh(confined, 'hostname').stdout.trim(), confined);
+  // nsenter needs CAP_SYS_ADMIN; and PID 1 is the container's own, so there is no host namespace to name.
+  assert.match(sh(confined, 'nsenter -t 1 -u -m hostname').stderr, /Operation not permitted/);
+  const full = sh(privileged, `hostname evil && hostname && nsenter -t 1 -u -m hostname; hostname ${privileged}`);
+  assert.equal(full.stdout, 'evil\nevil\n', full.stderr);
+  assert.equal(hostname(), host, 'the host keeps its hostname');
+});
+
+test('the clock: confined cannot set it; privileged has CAP_SYS_TIME (the time is never changed)', () => {
+  // Sets the clock to what it already reads, so nothing moves should the write ever get through.
+  // busybox date reports the failure but exits 0.
+  const denied = sh(confined, 'date -s "$(date "+%Y-%m-%d %H:%M:%S")"');
+  assert.match(denied.stderr, /can't set date: Operation not permitted/);
+  assert.ok(!hasCap(status(confined).CapEff, CAP.SYS_TIME));
+  assert.ok(hasCap(status(privileged).CapEff, CAP.SYS_TIME));
+});
+
+test('host processes: invisible and unreachable from either container (the PID namespace holds for full root too)', () => {
+  for (const name of [confined, privileged]) {
+    const pids = sh(name, 'ps -o pid').stdout.trim().split('\n').slice(1).map(Number);
+    assert.ok(pids.includes(1) && !pids.includes(process.pid) && pids.length <= 4, `${name} sees only its own: ${pids}`);
+    const kill = sh(name, `kill -0 ${process.pid}`);
+    assert.notEqual(kill.code, 0);
+    assert.match(kill.stderr, /No such process/);
+  }
+});
+
+test('climbing out of the rootfs via .. or /proc/1/root: only the container\'s / (pivot_root holds for full root too)', () => {
+  for (const name of [confined, privileged]) {
+    const root = sh(name, 'ls -a /').stdout;
+    assert.match(root, /^bin$/m);
+    assert.equal(sh(name, 'ls -a /../../..').stdout, root);
+    assert.equal(sh(name, 'ls -a /proc/1/root/').stdout, root);
+    for (const path of [marker, `/proc/1/root${marker}`, `/../../..${marker}`]) {
+      const r = sh(name, `cat ${path}`);
+      assert.notEqual(r.code, 0, `${name} cannot read ${path}`);
+      assert.doesNotMatch(r.stdout, new RegExp(secret));
+    }
+  }
+});
+
+test('capabilities of PID 1 and of an exec\'d shell: the default set when confined, the host\'s when privileged', () => {
+  const none = '0000000000000000';
+  for (const p of [1, 'self']) {
+    const s = status(confined, p);
+    assert.deepEqual([s.CapBnd, s.CapEff, s.CapPrm, s.CapInh], [DEFAULT_CAPS, DEFAULT_CAPS, DEFAULT_CAPS, none], `/proc/${p}/status`);
+  }
+  assert.equal(status(confined).CapAmb, none);
+  assert.equal(readFileSync(`/proc/${pid1(confined)}/status`, 'utf8').match(/^CapBnd:\s+(\S+)/m)[1], DEFAULT_CAPS);
+  for (const p of [1, 'self']) assert.equal(status(privileged, p).CapBnd, ownCapBnd());
+});
+
+test('no_new_privs: off by default and when privileged, on with --no-new-privileges', () => {
+  assert.equal(status(confined, 1).NoNewPrivs, '0');
+  assert.equal(status(confined).NoNewPrivs, '0');
+  assert.equal(status(privileged).NoNewPrivs, '0');
+  const name = uniqueName('nnp');
+  const r = box.sc('run', '--name', name, '--no-new-privileges', 'busybox');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(status(name, 1).NoNewPrivs, '1');
+  assert.equal(status(name).NoNewPrivs, '1');
+  assert.equal(status(name).CapBnd, DEFAULT_CAPS);
+});
