@@ -23,8 +23,7 @@ if [ "$copy" = --copy ]; then cp "$bun" "$stage/lib/bun"; else ln -s "$bun" "$st
 
 for tool in "${tools[@]}"; do
   bundle="$here/tools/$tool/dist/bundle"
-  # Tools arrive one issue at a time: a tool not built yet is simply not installed.
-  [ -f "$bundle/$tool.js" ] || continue
+  [ -f "$bundle/$tool.js" ] || { echo "assemble: $bundle/$tool.js is missing: build it first (npm run build)" >&2; exit 1; }
   cp -r "$bundle" "$stage/lib/$tool"
   printf '#!/bin/sh\nexec %s %s "$@"\n' "$dest/lib/bun" "$dest/lib/$tool/$tool.js" > "$stage/bin/$tool"
   chmod 755 "$stage/bin/$tool"
