@@ -273,8 +273,10 @@ test('the environment comes from PID 1, plus the caller\'s TERM and --env', (t) 
 test('no file descriptor of the caller reaches the container', (t) => {
   const extra = ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'];
   const { pid } = startContainer(t, { stdio: ['ignore', 'pipe', 'pipe', ...extra] });
-  const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => `${fd} ${fs.readlinkSync(`/proc/${pid}/fd/${fd}`)}`);
-  assert.deepEqual(fds, ['0 /dev/null', '1 /dev/null', '2 /dev/null', '3 anon_inode:[signalfd]']);
+  const fdsOf = () => fs.readdirSync(`/proc/${pid}/fd`).map((fd) => `${fd} ${fs.readlinkSync(`/proc/${pid}/fd/${fd}`)}`);
+  // PID 1 opens its signalfd just after it reports ready: wait for it rather than race it.
+  for (let i = 0; i < 100 && fdsOf().length < 4; i++) spawnSync('sleep', ['0.01']);
+  assert.deepEqual(fdsOf(), ['0 /dev/null', '1 /dev/null', '2 /dev/null', '3 anon_inode:[signalfd]']);
   const r = spawnSync(scEnter, ['--pid', String(pid), '--', 'sh', '-c', 'ls /proc/$$/fd; true'], // '; true': sh must not exec ls in its place
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', ...extra] });
   assert.equal(r.stdout, '0\n1\n2\n');
