@@ -26,12 +26,14 @@ say "installing missing Debian packages"
 declare -A wanted=(
   [cc]=gcc [make]=make [jq]=jq [flock]=util-linux [nsenter]=util-linux [ip]=iproute2 [tar]=tar
   [gzip]=gzip [xz]=xz-utils [zstd]=zstd [dnsmasq]=dnsmasq-base [shellcheck]=shellcheck [getfattr]=attr
+  [help2man]=help2man [man]=man-db [groff]=groff-base [script]=bsdutils [column]=bsdextrautils
 )
 missing=()
 for cmd in "${!wanted[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${wanted[$cmd]}"); done
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -n "$(find /usr/lib -name libc.a -print -quit 2>/dev/null)" ] || missing+=(libc6-dev)
 # The demo image and the DHCP client come from busybox-static (a static binary runs in any rootfs).
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+dpkg -s bash-completion >/dev/null 2>&1 || missing+=(bash-completion)
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   command -v apt-get >/dev/null || die "missing ${missing[*]}, and this is not a Debian-like system: install them by hand"
@@ -51,6 +53,11 @@ NX_DAEMON=false npm run --silent build >/dev/null
 say "installing into $prefix/lib/sc, with sc and sc-* in $prefix/bin"
 bash scripts/assemble.sh "$prefix/lib/sc" --copy
 for tool in "$prefix"/lib/sc/bin/*; do ln -sfn "$tool" "$prefix/bin/$(basename "$tool")"; done
+
+say "installing the man pages (made from each tool's --help) and bash completion for sc"
+bash scripts/make-man.sh "$prefix/share/man" "$prefix/lib/sc/bin"
+install -D -m 644 tools/sc/completion.bash "$prefix/share/bash-completion/completions/sc"
+if command -v mandb >/dev/null; then mandb -q "$prefix/share/man" 2>/dev/null || true; fi
 
 if [ ! -e "$config" ]; then
   say "writing $config"

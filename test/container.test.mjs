@@ -1,7 +1,7 @@
 // Issue 2: one real container through the whole pipeline, as root.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning } from './helpers.mjs';
@@ -146,4 +146,27 @@ test('exec of a stopped or unknown container says so', () => {
   const u = box.sc('exec', 'nope-nope', 'true');
   assert.equal(u.code, 1);
   assert.match(u.stderr, /no container named "nope-nope"/);
+});
+
+test('a failed start is recorded as the last error; the next start and rm -f work', () => {
+  const name = uniqueName('t8');
+  runContainer(name);
+  assert.equal(box.sc('stop', name).code, 0);
+  const layer = docs(box.sc('ps', '-a', '--json').stdout).find((d) => d.name === name).image.layers[0];
+  renameSync(layer, `${layer}.away`);
+  try {
+    const failed = box.sc('start', name);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /^sc-rootfs: /);
+  } finally {
+    renameSync(`${layer}.away`, layer);
+  }
+  const record = docs(box.sc('ps', '-a', '--json').stdout).find((d) => d.name === name);
+  assert.equal(record.status, 'stopped');
+  assert.equal(record.lastError.tool, 'sc-rootfs');
+  assert.match(box.sc('ps', '-a').stdout, new RegExp(`^${name}\\s+stopped.*sc-rootfs: `, 'm'));
+  const start = box.sc('start', name);
+  assert.equal(start.code, 0, start.stderr);
+  assert.equal(docs(box.sc('ps', '--json').stdout).find((d) => d.name === name).lastError, undefined);
+  assert.equal(box.sc('rm', '-f', name).code, 0);
 });

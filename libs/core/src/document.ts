@@ -47,6 +47,8 @@ export interface Doc {
   process?: { pid: number; startTime: number };
   net?: Record<string, unknown>;
   error?: DocError;
+  /** The error of the last pipeline that failed on this container, as sc-ps save recorded it. */
+  lastError?: DocError & { at: string };
   [section: string]: unknown;
 }
 

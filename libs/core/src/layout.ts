@@ -18,7 +18,8 @@ export class Layout {
   }
   container(name: string): string { return join(this.containers, checked(name)); }
   state(name: string): string { return join(this.container(name), 'state.json'); }
-  lock(name: string): string { return join(this.container(name), 'lock'); }
+  /** The lock every `sc` command on NAME holds: outside the container's directory, which it must outlive. */
+  lock(name: string): string { return join(this.root, 'locks', checked(name)); }
   upper(name: string): string { return join(this.container(name), 'upper'); }
   work(name: string): string { return join(this.container(name), 'work'); }
   merged(name: string): string { return join(this.container(name), 'merged'); }

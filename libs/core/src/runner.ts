@@ -57,9 +57,13 @@ export interface ToolDefinition {
   example: string;
 }
 
-const EXIT_CODES_HELP =
-  'Exit codes: 0 ok; 1 a document failed (its error rides in the document, one line on stderr);\n' +
-  '            2 usage (bad flags or arguments); 3 stdin was not valid container documents.';
+const EXIT_CODES_HELP = [
+  'Exit codes:',
+  '  0  ok',
+  '  1  a document failed (its error rides in the document, one line on stderr)',
+  '  2  usage: bad flags or arguments',
+  '  3  stdin was not valid container documents',
+].join('\n');
 
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
@@ -165,22 +169,36 @@ function optionLines(options: Record<string, OptionSpec> = {}): string[] {
   });
 }
 
+/** What a verb does with documents, e.g. "forward: reads name image.layers; writes rootfs"; empty when it declares nothing. */
+function documentsLine(verb: Verb): string {
+  if (verb.kind === 'command' && verb.reads === undefined && verb.writes === undefined) return '';
+  return `${verb.kind}: reads ${verb.reads ?? '-'}; writes ${verb.writes ?? '-'}`;
+}
+
 export function toolHelp(def: ToolDefinition): string {
   const width = Math.max(...Object.keys(def.verbs).map((v) => v.length));
-  const verbs = Object.entries(def.verbs).map(([name, v]) => {
-    const io = v.kind === 'command' ? '' : `  [${v.kind}; reads ${v.reads ?? '-'}; writes ${v.writes ?? '-'}]`;
-    return `  ${name.padEnd(width)}  ${v.summary}${io}`;
+  // The documents line goes under the summary, in parentheses: it still reads right when a man page joins the two.
+  const verbs = Object.entries(def.verbs).flatMap(([name, v]) => {
+    const io = documentsLine(v);
+    return [`  ${name.padEnd(width)}  ${v.summary}`, ...(io ? [`  ${' '.repeat(width)}  (${io})`] : [])];
   });
   return [
     `${def.name} — ${def.summary}`,
     '',
-    `Usage: ${def.name} VERB [FLAGS] [ARGS]    (${def.name} VERB --help for a verb's flags)`,
+    `Usage: ${def.name} VERB [FLAGS] [ARGS]`,
+    `  or:  ${def.name} VERB --help`,
     '',
-    'Verbs:',
+    'Verbs (forward: does its step, passes documents carrying an error through; inverse: undoes it,',
+    'even after an error; command: works from its arguments, some also from documents on stdin):',
     ...verbs,
     '',
-    'Documents: NDJSON, one container document per line, on stdin and stdout. Forward verbs pass a',
-    'document that carries an error through untouched; inverse verbs still clean up after it.',
+    'Options:',
+    '  -h, --help     show this help (after a verb: that verb\'s flags)',
+    '  -V, --version  print the version',
+    '',
+    'Documents: NDJSON, one container document per line, on stdin and stdout, in order. Each tool',
+    'writes only its own section; a document that fails gets an "error" and still goes on, so one bad',
+    'container never stops a batch.',
     '',
     EXIT_CODES_HELP,
     '',
@@ -191,16 +209,13 @@ export function toolHelp(def: ToolDefinition): string {
 }
 
 export function verbHelp(def: ToolDefinition, name: string, verb: Verb): string {
-  const io =
-    verb.kind === 'command'
-      ? []
-      : [`Reads documents on stdin (${verb.kind} verb): uses ${verb.reads ?? '-'}; writes ${verb.writes ?? '-'}.`, ''];
+  const io = documentsLine(verb);
   return [
-    `Usage: ${def.name} ${name}${verb.options ? ' [FLAGS]' : ''}${verb.usage ? ` ${verb.usage}` : ''}`,
+    `Usage: ${def.name} ${name}${verb.options ? ' [FLAGS]' : ''}${verb.usage ? ` ${verb.usage}` : ''}${verb.kind === 'command' ? '' : ' < DOCUMENTS'}`,
     '',
     verb.summary,
     '',
-    ...io,
+    ...(io ? [`Documents (${io.replace(':', ' verb):')}.`, ''] : []),
     'Flags:',
     ...optionLines({ ...verb.options, help: HELP_OPTION }),
     '',

@@ -1,6 +1,11 @@
 import { formatTable, writeOut, type CommandVerb, type Doc } from '@sc/core';
 import { readRecord, recordNames } from './records.js';
 
+function lastError(d: Doc): string {
+  const e = (d.error ?? d.lastError) as { tool?: string; message?: string } | undefined;
+  return e ? `${e.tool}: ${e.message}` : '';
+}
+
 export const list: CommandVerb = {
   kind: 'command',
   summary: 'write the documents of running containers (all with -a)',
@@ -31,7 +36,7 @@ export const list: CommandVerb = {
       d.spec.image ?? '',
       d.status === 'running' ? String(d.process?.pid ?? '') : '',
       typeof d.net?.address === 'string' ? d.net.address : '',
-      d.error ? `${d.error.tool}: ${d.error.message}` : '',
+      lastError(d),
     ]);
     writeOut(formatTable(['NAME', 'STATUS', 'IMAGE', 'PID', 'ADDRESS', 'LAST ERROR'], rows));
   },

@@ -17,6 +17,7 @@ export const rm: StreamVerb = {
       throw new StepError('EBUSY', `container "${doc.name}" is running (pid ${saved.process?.pid}); stop it first (sc stop ${doc.name}, or sc rm -f)`);
     const dir = ctx.layout.container(doc.name);
     rmSync(ctx.layout.state(doc.name), { force: true });
+    rmSync(ctx.layout.lock(doc.name), { force: true }); // a waiter on the old lock file sees it gone and retries
     try {
       rmdirSync(dir);
     } catch (err) {

@@ -7,7 +7,7 @@ export const save: StreamVerb = {
   kind: 'inverse',
   summary: 'save each document as its container\'s record (atomically), with its status computed now',
   reads: 'the whole document',
-  writes: 'status',
+  writes: 'status lastError',
   each(doc, ctx) {
     if (!doc.id) return; // never reserved (e.g. the name was taken): not ours to save
     const saved = readRecord(ctx.layout, doc.name);
@@ -15,6 +15,12 @@ export const save: StreamVerb = {
     if (saved.id !== doc.id)
       throw new StepError('ESTALE', `the record of "${doc.name}" belongs to another container (id ${saved.id?.slice(0, 12)}); nothing saved`);
     doc.status = computeStatus(doc, ctx.layout);
-    writeJsonAtomic(ctx.layout.state(doc.name), doc);
+    // An error belongs to the pipeline that failed; the record keeps it as history, so the next
+    // pipeline read from the record starts clean. A pipeline that succeeds clears it.
+    const { error, ...record } = doc;
+    if (error) record.lastError = { ...error, at: new Date().toISOString() };
+    else delete record.lastError;
+    writeJsonAtomic(ctx.layout.state(doc.name), record);
+    if (!error) delete doc.lastError;
   },
 };

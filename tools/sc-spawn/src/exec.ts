@@ -5,6 +5,8 @@ export const exec: CommandVerb = {
   kind: 'command',
   summary: 'run a command in each running container read on stdin (stdin of the command: /dev/null); `sc exec` is the interactive form',
   usage: '-- CMD [ARG...]',
+  reads: 'name process cgroup.paths (documents on stdin)',
+  writes: "nothing: the command's output goes to stdout and stderr",
   options: {
     env: { type: 'string', short: 'e', value: 'K=V', multiple: true, description: 'extra environment variable' },
   },
