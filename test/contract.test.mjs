@@ -2,6 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeSandbox } from './helpers.mjs';
 
 const box = makeSandbox('contract');
@@ -52,4 +53,32 @@ test('a forward verb given a document without what it needs → exit 3 naming th
   const r = box.tool('sc-rootfs', ['mount'], '{"v":1,"name":"x2","spec":{}}\n');
   assert.equal(r.code, 3);
   assert.match(r.stderr, /image\.layers/);
+});
+
+test('every forward verb names the field it misses: exit 3, nothing written', () => {
+  const bare = '{"v":1,"name":"x3","spec":{}}\n';
+  const cases = [
+    ['sc-image', 'resolve', /spec\.image/],
+    ['sc-rootfs', 'mount', /image\.layers/],
+    ['sc-spawn', 'start', /rootfs\.merged/],
+    ['sc-net', 'attach', /process\.pid/],
+  ];
+  for (const [tool, verb, field] of cases) {
+    const r = box.tool(tool, [verb], bare);
+    assert.equal(r.code, 3, `${tool} ${verb}: ${r.stderr}`);
+    assert.match(r.stderr, field, `${tool} ${verb}`);
+    assert.equal(r.stdout, '');
+  }
+  assert.equal(existsSync(box.data) ? readdirSync(box.data).filter((d) => d !== 'locks').length : 0, 0);
+});
+
+test('names with /, .., spaces or over 63 characters are refused by the tools that take names', () => {
+  for (const bad of ['a/b', '..', 'a b', 'x'.repeat(64)]) {
+    for (const args of [['sc-ps', ['create', bad, '--image', 'busybox']], ['sc-ps', ['get', bad]], ['sc-image', ['rm', bad]], ['sc-image', ['import', '-', '--name', bad]]]) {
+      const r = box.tool(args[0], args[1], '');
+      assert.equal(r.code, 2, `${args[0]} ${args[1].join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  }
+  assert.equal(existsSync(join(box.data, 'containers')) ? readdirSync(join(box.data, 'containers')).length : 0, 0);
 });
