@@ -1,4 +1,4 @@
-import { StepError } from '@sc/core';
+import { programOutput } from './program-output.js';
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'none';
 
@@ -51,27 +51,10 @@ async function* gunzip(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   for await (const chunk of gz) yield chunk as Buffer;
 }
 
-async function* viaProgram(program: string, input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const [{ spawn }, { Readable, pipeline }] = await Promise.all([import('node:child_process'), import('node:stream')]);
-  const sub = spawn(program, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = new Promise<{ code: number | null; missing: boolean }>((resolve) => {
-    sub.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, missing: e.code === 'ENOENT' }));
-    sub.on('close', (code) => resolve({ code, missing: false }));
+function viaProgram(program: string, input: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  return programOutput(program, ['-dc'], {
+    input,
+    missing: `the archive is ${program}-compressed but ${program} is not installed (apt-get install ${PACKAGE[program]})`,
+    failure: `${program} cannot decompress the archive`,
   });
-  const stderr: Buffer[] = [];
-  sub.stderr.on('data', (b: Buffer) => stderr.push(b));
-  sub.stdin.on('error', () => { /* the decompressor stopped reading: its exit tells why */ });
-  pipeline(Readable.from(input), sub.stdin, () => {});
-  try {
-    for await (const chunk of sub.stdout) yield chunk as Buffer;
-  } finally {
-    if (sub.exitCode === null) sub.kill();
-  }
-  const { code, missing } = await exited;
-  if (missing)
-    throw new StepError('ENOENT', `the archive is ${program}-compressed but ${program} is not installed (apt-get install ${PACKAGE[program]})`);
-  if (code !== 0) {
-    const why = Buffer.concat(stderr).toString().trim().split('\n').pop() || `exit ${code}`;
-    throw new StepError('EBADARCHIVE', `${program} cannot decompress the archive: ${why}`);
-  }
 }

@@ -1,7 +1,9 @@
-import { mkdtempSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { run, StepError, UsageError, nameProblem, type CommandVerb } from '@sc/core';
-import { EXACT_TAR } from './layer-store.js';
+import { EXACT_TAR } from './gnu-tar.js';
+import { programOutput } from './program-output.js';
+import { Progress } from './progress.js';
 import { readImage } from './store.js';
 
 export const exportImage: CommandVerb = {
@@ -19,15 +21,20 @@ export const exportImage: CommandVerb = {
     const image = readImage(ctx.layout, name);
     if (!image) throw new StepError('ENOENT', `no image named "${name}" (sc image ls lists them)`);
     const layers = image.layers.map((d) => ctx.layout.layer(d));
-    if (dest === '-') return withRootfs(ctx.layout.tmp, layers, (dir) => tarTo(dir, '-'));
-    const file = isDirectory(dest) ? join(dest, `${name}.tgz`) : dest;
-    // Written beside the destination and renamed, so a failed export never leaves half an archive.
-    const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+    const file = dest === '-' ? undefined : isDirectory(dest) ? join(dest, `${name}.tgz`) : dest;
+    const progress = await Progress.start(`exporting ${name}`, image.size);
     try {
-      await withRootfs(ctx.layout.tmp, layers, (dir) => tarTo(dir, partial));
-      renameSync(partial, file);
+      if (!file) return await withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, createWriteStream('', { fd: 1, autoClose: false }), progress));
+      // Written beside the destination and renamed, so a failed export never leaves half an archive.
+      const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+      try {
+        await withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, createWriteStream(partial), progress));
+        renameSync(partial, file);
+      } finally {
+        rmSync(partial, { force: true });
+      }
     } finally {
-      rmSync(partial, { force: true });
+      progress.done();
     }
     await ctx.emit({ name, file });
   },
@@ -41,8 +48,11 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function tarTo(dir: string, out: string): Promise<string> {
-  return run('tar', [...EXACT_TAR, '--sort=name', '-czf', out, '-C', dir, '.'], out === '-' ? { stdout: 'inherit' } : {});
+/** GNU tar writes the tree, Node counts it for the progress bar and gzips it (zlib, like gzip -6). */
+async function tarGzip(dir: string, out: NodeJS.WritableStream, progress: Progress): Promise<void> {
+  const [{ createGzip }, { pipeline }] = await Promise.all([import('node:zlib'), import('node:stream/promises')]);
+  const tar = programOutput('tar', [...EXACT_TAR, '--sort=name', '-cf', '-', '-C', dir, '.'], { failure: `cannot read the image's files in ${dir}` });
+  await pipeline(progress.count(tar), createGzip(), out);
 }
 
 /** One layer is the rootfs itself; several are flattened by a read-only overlay mount for the duration. */

@@ -1,9 +1,19 @@
-import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
-import { StepError, UsageError, nameProblem, writeJsonAtomic, type CommandVerb, type Context } from '@sc/core';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { StepError, UsageError, nameProblem, writeJsonAtomic, type CommandVerb, type Context, type Layout } from '@sc/core';
 import { decompress, detectCompression, peek } from './compression.js';
+import { archiveKind, ImageArchive } from './image-archive.js';
+import type { Member } from './tar-members.js';
 import { defaultImageName } from './image-name.js';
-import { inspectLayer, storeLayer } from './layer-store.js';
-import { imagePath, readImage, type ImageRecord } from './store.js';
+import { inspectLayer, removeLayer, storeLayer, type LayerOptions } from './layer-store.js';
+import { Progress } from './progress.js';
+import { containerLayers, containerRecords, imagePath, listImages, readImage, type ImageRecord } from './store.js';
+
+/** Reads of 1 MiB: fewer trips through the check, the hash and the pipe to GNU tar than the default 64 KiB. */
+const CHUNK = 1 << 20;
+
+/** One layer to read: where it comes from (for messages) and its uncompressed tar. */
+interface LayerSource { label: string; tar(): Promise<AsyncIterable<Buffer>> }
 
 function imageName(ctx: Context): string {
   const file = ctx.args[0]!;
@@ -14,7 +24,7 @@ function imageName(ctx: Context): string {
 
 export const importImage: CommandVerb = {
   kind: 'command',
-  summary: 'import a `docker export` tarball (plain, gzip, xz or zstd) as an image; prints its record',
+  summary: 'import an image: a `docker export` tarball, a `docker save` archive or an OCI image layout in a tar (plain, gzip, xz or zstd); prints its record',
   usage: 'FILE|-',
   options: {
     name: { type: 'string', value: 'NAME', description: 'image name (default: the file name up to its first dot; required with -)' },
@@ -30,38 +40,118 @@ export const importImage: CommandVerb = {
     const file = ctx.args[0]!;
     const name = imageName(ctx);
     const label = file === '-' ? 'on stdin' : file;
-    if (file !== '-') {
-      try {
-        if (!statSync(file).isFile()) throw new StepError('EISDIR', `${file} is not a file (expected a docker export tarball)`);
-      } catch (err) {
-        if (err instanceof StepError) throw err;
-        throw new StepError('ENOENT', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-    }
-    const { head, all } = await peek(file === '-' ? process.stdin : createReadStream(file), 6);
-    const tar = decompress(detectCompression(head), all);
-
-    const existing = reserve(ctx, name);
-    if (existing) {
-      // Same name again: only an identical archive is fine (import is idempotent); nothing is extracted.
-      const { digest } = await inspectLayer(tar, label);
-      if (existing.layers.length !== 1 || existing.layers[0] !== digest)
-        throw new StepError('EEXIST', `image ${name} exists; sc image rm ${name} first`);
-      ctx.say(`image ${name} is already imported from this archive`);
-      await ctx.emit(existing);
-      return;
-    }
+    const progress = await Progress.start(`importing ${name}`, file === '-' ? undefined : fileSize(file));
+    const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: CHUNK });
+    let spool: string | undefined;
+    let image: ImageRecord;
+    let existing: ImageRecord | undefined;
     try {
-      const { digest, size } = await storeLayer(ctx.layout, tar, label);
-      const image: ImageRecord = { name, layers: [digest], size, created: new Date().toISOString() };
-      writeJsonAtomic(imagePath(ctx.layout, name), image);
-      await ctx.emit(image);
-    } catch (err) {
-      rmSync(ctx.layout.image(name), { recursive: true, force: true });
-      throw err;
+      const { head, all } = await peek(progress.count(input), 6);
+      const compression = detectCompression(head);
+      const { head: first, all: tar } = await peek(decompress(compression, all), 64 * 1024).catch((err) => {
+        throw err instanceof StepError ? err : new StepError('EBADARCHIVE', `archive ${label} could not be read: ${(err as Error).message}`);
+      });
+      const layered = (await archiveKind(first)) === 'image';
+      existing = reserve(ctx, name);
+      try {
+        let layers: LayerSource[] = [{ label, tar: async () => tar }];
+        if (layered) {
+          let archive = file;
+          if (file === '-' || compression !== 'none') {
+            // Not seekable: the uncompressed archive is written out once, then read layer by layer.
+            spool = tmpDir(ctx.layout, 'import-');
+            archive = join(spool, 'archive.tar');
+            await writeFile(tar, archive, label);
+          } else if ('destroy' in input) input.destroy();
+          const members = (await ImageArchive.open(archive, label)).layers();
+          layers = members.map((m) => ({ label: `${label} (layer ${m.path})`, tar: () => layerTar(archive, m, spool ? undefined : progress) }));
+        }
+        const options: LayerOptions = { allowEmpty: layered };
+        image = existing ? await same(existing, layers, options) : await create(ctx, name, layers, options);
+      } catch (err) {
+        if (!existing) rmSync(ctx.layout.image(name), { recursive: true, force: true });
+        throw err;
+      }
+    } finally {
+      progress.done();
+      if ('destroy' in input) input.destroy();
+      if (spool) rmSync(spool, { recursive: true, force: true });
     }
+    if (existing) ctx.say(`image ${name} is already imported from this archive`);
+    await ctx.emit(image);
   },
 };
+
+/** Store every layer and write the image's record; on any failure, take back what this import added. */
+async function create(ctx: Context, name: string, layers: LayerSource[], options: LayerOptions): Promise<ImageRecord> {
+  const stored: { digest: string; size: number; created: boolean }[] = [];
+  try {
+    for (const layer of layers) stored.push(await storeLayer(ctx.layout, await layer.tar(), layer.label, options));
+    const digests = lastOfEach(stored.map((s) => s.digest));
+    const size = digests.reduce((sum, d) => sum + stored.find((s) => s.digest === d)!.size, 0);
+    const image: ImageRecord = { name, layers: digests, size, created: new Date().toISOString() };
+    writeJsonAtomic(imagePath(ctx.layout, name), image);
+    return image;
+  } catch (err) {
+    const kept = new Set([...listImages(ctx.layout).flatMap((i) => i.layers), ...containerRecords(ctx.layout).flatMap(containerLayers)]);
+    for (const s of stored) if (s.created && !kept.has(s.digest)) removeLayer(ctx.layout, s.digest);
+    throw err;
+  }
+}
+
+/** Same name again: only the same layers are fine (import is idempotent); nothing is extracted. */
+async function same(existing: ImageRecord, layers: LayerSource[], options: LayerOptions): Promise<ImageRecord> {
+  const digests: string[] = [];
+  for (const layer of layers) digests.push((await inspectLayer(await layer.tar(), layer.label, options)).digest);
+  if (lastOfEach(digests).join() !== existing.layers.join())
+    throw new StepError('EEXIST', `image ${existing.name} exists; sc image rm ${existing.name} first`);
+  return existing;
+}
+
+/**
+ * A layer that comes again (empty layers do) is kept only where it last appears: overlay refuses a
+ * lowerdir twice, and the upper copy already shows everything the lower one did.
+ */
+export function lastOfEach(digests: string[]): string[] {
+  return digests.filter((d, i) => digests.lastIndexOf(d) === i);
+}
+
+function fileSize(file: string): number {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new StepError('EISDIR', `${file} is not a file (expected an image archive or a docker export tarball)`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof StepError) throw err;
+    throw new StepError('ENOENT', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return size;
+}
+
+function tmpDir(layout: Layout, prefix: string): string {
+  mkdirSync(layout.tmp, { recursive: true });
+  return mkdtempSync(join(layout.tmp, prefix));
+}
+
+async function writeFile(data: AsyncIterable<Buffer>, path: string, label: string): Promise<void> {
+  const { pipeline } = await import('node:stream/promises');
+  try {
+    await pipeline(data, createWriteStream(path));
+  } catch (err) {
+    if (err instanceof StepError) throw err;
+    throw new StepError('EBADARCHIVE', `archive ${label} could not be read: ${(err as Error).message}`);
+  }
+}
+
+/** A layer's uncompressed tar, from its byte range of the archive. */
+async function layerTar(archive: string, m: Member, progress?: Progress): Promise<AsyncIterable<Buffer>> {
+  const range = m.size === 0 ? emptyStream() : createReadStream(archive, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: CHUNK });
+  const { head, all } = await peek(progress ? progress.count(range) : range, 6);
+  return decompress(detectCompression(head), all);
+}
+
+async function* emptyStream(): AsyncGenerator<Buffer> {}
 
 /** Claim images/NAME (mkdir is atomic), or return the image that already holds the name. */
 function reserve(ctx: Context, name: string): ImageRecord | undefined {

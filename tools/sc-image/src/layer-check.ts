@@ -13,6 +13,21 @@ export function pathParts(path: string): string[] | null {
   return parts.includes('..') ? null : parts;
 }
 
+/** An AUFS whiteout entry of a layer: `.wh.NAME` hides NAME, `.wh..wh..opq` makes its directory opaque. */
+export interface Whiteout {
+  /** The whiteout entry's own path, as components. */
+  entry: string[];
+  /** What it means for overlay: hide a name, make the directory opaque, or nothing (other AUFS metadata). */
+  kind: 'hide' | 'opaque' | 'aufs';
+}
+
+/** What a `.wh.` entry means, or undefined for an ordinary name. */
+export function whiteoutKind(name: string): Whiteout['kind'] | undefined {
+  if (!name.startsWith('.wh.')) return undefined;
+  if (name === '.wh..wh..opq') return 'opaque';
+  return name.startsWith('.wh..wh.') ? 'aufs' : 'hide';
+}
+
 /**
  * Hashes an uncompressed layer tar (the digest) and reads every entry header as the bytes go by,
  * refusing what could write outside the layer. write() is synchronous: a chunk that completes a
@@ -20,14 +35,21 @@ export function pathParts(path: string): string[] | null {
  */
 export class LayerCheck {
   size = 0;
+  readonly whiteouts: Whiteout[] = [];
   private refusal?: string;
   private kinds = new Map<string, string>(); // path → entry type, for links and symlink traversal
-  private constructor(private readonly parser: Parser, private readonly label: string, readonly hash: Hash) {
+  private entries = 0;
+  private constructor(private readonly parser: Parser, private readonly label: string, readonly hash: Hash, private readonly allowEmpty: boolean) {
     parser.on('entry', (entry: ReadEntry) => {
+      this.entries++;
       this.refusal ??= this.problem(entry);
       entry.resume();
     });
-    parser.on('warn', (_code: string, message: string) => { this.refusal ??= `is not a valid tar archive (${message})`; });
+    parser.on('warn', (code: string, message: string) => {
+      // An image's layer may be an empty archive (two zero blocks); a rootfs may not.
+      if (this.allowEmpty && code === 'TAR_BAD_ARCHIVE' && this.entries === 0) return;
+      this.refusal ??= `is not a valid tar archive (${message})`;
+    });
     parser.on('ignoredEntry', (entry: ReadEntry) => {
       this.refusal ??= entry.meta ? `has an oversized header before "${entry.path}"` : `has entry ${JSON.stringify(entry.path)} of unsupported type ${entry.type}`;
     });
@@ -35,10 +57,10 @@ export class LayerCheck {
   }
 
   /** tar's Parser is loaded lazily: only import needs it. */
-  static async create(label: string): Promise<LayerCheck> {
+  static async create(label: string, options: { allowEmpty?: boolean } = {}): Promise<LayerCheck> {
     const { Parser } = await import('tar/parse');
     const { createHash } = await import('node:crypto');
-    return new LayerCheck(new Parser({ zstd: false, brotli: false }), label, createHash('sha256'));
+    return new LayerCheck(new Parser({ zstd: false, brotli: false }), label, createHash('sha256'), options.allowEmpty ?? false);
   }
 
   write(chunk: Buffer): void {
@@ -74,6 +96,9 @@ export class LayerCheck {
       const kind = this.kinds.get(target.join('/'));
       if (!kind || kind === 'Directory') return `has hard link ${shown} to ${shownTarget}, which is not a file earlier in the archive`;
     }
+    const whiteout = parts.length > 0 ? whiteoutKind(parts[parts.length - 1]!) : undefined;
+    if (whiteout === 'hide' && ['.wh.', '.wh..', '.wh...'].includes(parts[parts.length - 1]!)) return `has whiteout ${shown} that names no file`;
+    if (whiteout) this.whiteouts.push({ entry: parts, kind: whiteout });
     if (REGULAR.has(entry.type)) this.size += entry.size ?? 0;
     if (parts.length > 0) this.kinds.set(parts.join('/'), entry.type);
     return undefined;

@@ -1,26 +1,28 @@
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, StepError, type Layout } from '@sc/core';
+import { EXACT_TAR } from './gnu-tar.js';
 import { LayerCheck } from './layer-check.js';
-
-/** GNU tar flags that reproduce an archive exactly: modes, owners by number, xattrs, devices, mtimes. */
-export const EXACT_TAR = ['--xattrs', '--xattrs-include=*', '--numeric-owner'];
+import { applyWhiteouts } from './whiteouts.js';
 
 export interface LayerInfo { digest: string; size: number }
+/** allowEmpty: an empty archive is a valid layer of a layered image (not a valid rootfs). */
+export interface LayerOptions { allowEmpty?: boolean }
 
 /** Read a layer tar through the safety check only: its digest and size, nothing written. */
-export async function inspectLayer(tar: AsyncIterable<Buffer>, label: string): Promise<LayerInfo> {
-  const check = await LayerCheck.create(label);
+export async function inspectLayer(tar: AsyncIterable<Buffer>, label: string, options: LayerOptions = {}): Promise<LayerInfo> {
+  const check = await LayerCheck.create(label, options);
   for await (const chunk of tar) check.write(chunk);
   return check.end();
 }
 
 /**
  * Extract a layer tar into <root>/layers/<sha256 of the tar>, checking every entry on the way in one
- * read: the check sees each chunk before GNU tar does. A refused or broken archive leaves nothing.
+ * read: the check sees each chunk before GNU tar does. AUFS whiteouts become overlay whiteouts.
+ * A refused or broken archive leaves nothing. `created` is false when the store already had the layer.
  */
-export async function storeLayer(layout: Layout, tar: AsyncIterable<Buffer>, label: string): Promise<LayerInfo> {
-  const check = await LayerCheck.create(label);
+export async function storeLayer(layout: Layout, tar: AsyncIterable<Buffer>, label: string, options: LayerOptions = {}): Promise<LayerInfo & { created: boolean }> {
+  const check = await LayerCheck.create(label, options);
   mkdirSync(layout.tmp, { recursive: true });
   mkdirSync(layout.layers, { recursive: true });
   const tmp = mkdtempSync(join(layout.tmp, 'layer-'));
@@ -40,8 +42,11 @@ export async function storeLayer(layout: Layout, tar: AsyncIterable<Buffer>, lab
         throw err;
       }
     }
+    const feed = checked();
     try {
-      await run('tar', [...EXACT_TAR, '-xpf', '-', '-C', tmp], { stdin: checked() });
+      await run('tar', [...EXACT_TAR, '-xpf', '-', '-C', tmp], { stdin: feed });
+      // GNU tar may stop at the end-of-archive blocks: the check still reads (and hashes) the padding after them.
+      if (!info && !failure) for await (const _ of feed) { /* through the check */ }
     } catch (err) {
       // The check's (or the decompressor's) reason beats tar's complaint about its cut-off input.
       if (failure instanceof StepError) throw failure;
@@ -49,16 +54,29 @@ export async function storeLayer(layout: Layout, tar: AsyncIterable<Buffer>, lab
       throw new StepError('EBADARCHIVE', `archive ${label} could not be ${failure ? 'read' : 'extracted'}: ${why}`);
     }
     if (!info) throw new StepError('EBADARCHIVE', `archive ${label} was not read to its end`);
-    const dir = layout.layer(info.digest);
+    await applyWhiteouts(tmp, check.whiteouts);
     try {
-      renameSync(tmp, dir);
+      renameSync(tmp, layout.layer(info.digest));
+      return { ...info, created: true };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
-      // Another image already holds this exact layer: share it.
+      return { ...info, created: false }; // another image already holds this exact layer: share it
     }
-    return info;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Move a layer out of layers/ first, so a half-deleted layer is never mistaken for a whole one. */
+export function removeLayer(layout: Layout, digest: string): void {
+  mkdirSync(layout.tmp, { recursive: true });
+  const trash = mkdtempSync(join(layout.tmp, 'rm-'));
+  try {
+    renameSync(layout.layer(digest), join(trash, digest));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  } finally {
+    rmSync(trash, { recursive: true, force: true });
   }
 }

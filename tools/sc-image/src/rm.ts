@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { UsageError, nameProblem, type CommandVerb, type Layout } from '@sc/core';
+import { existsSync, rmSync } from 'node:fs';
+import { UsageError, nameProblem, type CommandVerb } from '@sc/core';
+import { removeLayer } from './layer-store.js';
 import { containerLayers, containerRecords, listImages, readImage } from './store.js';
 
 export const rm: CommandVerb = {
@@ -51,16 +51,3 @@ export const rm: CommandVerb = {
     return code;
   },
 };
-
-/** Move the layer out of layers/ first, so a half-deleted layer is never mistaken for a whole one. */
-function removeLayer(layout: Layout, digest: string): void {
-  mkdirSync(layout.tmp, { recursive: true });
-  const trash = mkdtempSync(join(layout.tmp, 'rm-'));
-  try {
-    renameSync(layout.layer(digest), join(trash, digest));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  } finally {
-    rmSync(trash, { recursive: true, force: true });
-  }
-}

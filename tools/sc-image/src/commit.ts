@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { isValidName, readJson, StepError, UsageError, nameProblem, writeJsonAtomic, type CommandVerb, type Doc, type Layout } from '@sc/core';
+import { EXACT_TAR } from './gnu-tar.js';
+import { removeLayer, storeLayer } from './layer-store.js';
+import { programOutput } from './program-output.js';
+import { containerLayers, containerRecords, imagePath, listImages, readImage, type ImageRecord } from './store.js';
+
+/** Overlay's own bookkeeping in an upper layer, meaningless in a lower one; opaque and whiteouts stay. */
+const OVERLAY_PRIVATE = ['origin', 'impure', 'nlink', 'upper', 'uuid', 'metacopy', 'redirect'].map((x) => `--xattrs-exclude=trusted.overlay.${x}`);
+
+/**
+ * A deterministic tar of a directory: sorted names, numeric owners, no atime/ctime, fixed pax header
+ * names, so the same changes give the same digest.
+ */
+const DETERMINISTIC_TAR = [...EXACT_TAR, ...OVERLAY_PRIVATE, '--format=posix', '--sort=name', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime'];
+
+export const commit: CommandVerb = {
+  kind: 'command',
+  summary:
+    "save a container's changes as a new image: its image's layers plus one new layer copied from the container's upper layer " +
+    '(costs time in proportion to the changes, not to the image). Works on a running container too, but a file being written ' +
+    'during the copy may be saved half-written (torn): stop the container first for a consistent image',
+  usage: 'CONTAINER NEW',
+  check(ctx) {
+    if (ctx.args.length !== 2) throw new UsageError('commit takes a CONTAINER and the NEW image name');
+    for (const name of ctx.args) {
+      const problem = nameProblem(name);
+      if (problem) throw new UsageError(problem);
+    }
+  },
+  async run(ctx) {
+    const [container, name] = ctx.args as [string, string];
+    const doc = readJson<Doc>(ctx.layout.state(container));
+    if (!doc) throw new StepError('ENOENT', `no container named "${container}" (sc ps -a lists them)`);
+    const base = baseLayers(ctx.layout, doc);
+    const missing = base.find((d) => !existsSync(ctx.layout.layer(d)));
+    if (missing) throw new StepError('ENOENT', `container ${container}'s image layer ${missing} is gone; its changes cannot be committed on top of it`);
+    const upper = ctx.layout.upper(container);
+    if (!existsSync(upper)) throw new StepError('ENOENT', `container ${container} has no upper layer yet (it never started): there is nothing to commit`);
+
+    mkdirSync(ctx.layout.images, { recursive: true });
+    try {
+      mkdirSync(ctx.layout.image(name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StepError('EEXIST', `image ${name} exists; pick another name or sc image rm ${name} first`);
+      throw err;
+    }
+    let layer: { digest: string; size: number; created: boolean } | undefined;
+    try {
+      // Top-level names, not ".": the upper's root belongs to the container, the new layer's root is 0755.
+      const names = readdirSync(upper).sort();
+      const tar = names.length === 0 ? emptyTar() : programOutput('tar', [...DETERMINISTIC_TAR, '-C', upper, '-cf', '-', '--', ...names], {
+        okCodes: [1], // a file changed while it was read (a running container): saved as read
+        onWarning: (text) => ctx.say(`${container}: files changed during the commit, saved as read: ${text.split('\n')[0]}`),
+        failure: `cannot read container ${container}'s changes`,
+      });
+      layer = await storeLayer(ctx.layout, tar, `container ${container}'s changes`, { allowEmpty: true });
+      const layers = [...base.filter((d) => d !== layer!.digest), layer.digest];
+      const size = baseSize(ctx.layout, doc, base) + layer.size;
+      const image: ImageRecord = { name, layers, size, created: new Date().toISOString() };
+      writeJsonAtomic(imagePath(ctx.layout, name), image);
+      await ctx.emit(image);
+    } catch (err) {
+      rmSync(ctx.layout.image(name), { recursive: true, force: true });
+      const kept = new Set([...listImages(ctx.layout).flatMap((i) => i.layers), ...containerRecords(ctx.layout).flatMap(containerLayers)]);
+      if (layer?.created && !kept.has(layer.digest)) removeLayer(ctx.layout, layer.digest);
+      throw err;
+    }
+  },
+};
+
+/** The layers the container runs on, bottom first: from its record, else from its image. */
+function baseLayers(layout: Layout, doc: Doc): string[] {
+  const resolved = containerLayers(doc).reverse();
+  if (resolved.length > 0) return resolved;
+  const image = doc.spec?.image ? readImage(layout, doc.spec.image) : undefined;
+  if (!image) throw new StepError('ENOENT', `container ${doc.name} names no image whose layers are known (its image ${JSON.stringify(doc.spec?.image)} is gone)`);
+  return image.layers;
+}
+
+/** The base image's size when its record still matches, else unknown (0). */
+function baseSize(layout: Layout, doc: Doc, base: string[]): number {
+  const name = doc.image?.name ?? doc.spec?.image;
+  const image = isValidName(name) ? readImage(layout, name) : undefined;
+  return image && image.layers.join() === base.join() ? image.size : 0;
+}
+
+async function* emptyTar(): AsyncGenerator<Buffer> {
+  yield Buffer.alloc(1024);
+}
