@@ -31,3 +31,13 @@ export function readPidFile(path: string): { pid: number; startTime: number } | 
   const m = /^(\d+) (\d+)\n?$/.exec(text);
   return m ? { pid: Number(m[1]), startTime: Number(m[2]) } : undefined;
 }
+
+/** Poll until the process is gone (or a zombie); false if it is still there after `ms`. */
+export async function waitGone(proc: { pid: number; startTime: number }, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (let delay = 2; isSameProcess(proc); delay = Math.min(delay * 2, 50)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  return true;
+}

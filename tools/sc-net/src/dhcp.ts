@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { StepError, libexecPath, processStartTime, run } from '@sc/core';
+import { StepError, libexecPath, processStartTime, run, waitGone } from '@sc/core';
 import { parseLease, type Lease } from './lease.js';
 import { IFNAME, type NetPaths } from './paths.js';
 
@@ -56,9 +56,9 @@ export async function stopDhcp(recorded: { pid?: unknown; startTime?: unknown },
     const start = processStartTime(pid);
     if (start === undefined) continue;
     try { process.kill(pid, 'SIGTERM'); } catch { continue; }
-    if (!(await gone(pid, start, 3000))) {
+    if (!(await waitGone({ pid, startTime: start }, 3000))) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
-      await gone(pid, start, 1000);
+      await waitGone({ pid, startTime: start }, 1000);
     }
   }
   rmSync(paths.pidFile, { force: true });
@@ -79,14 +79,6 @@ function isOurClient(pid: number, pidFile: string): boolean {
   if (!Number.isInteger(pid) || pid <= 0 || processStartTime(pid) === undefined) return false;
   const argv = readOr(`/proc/${pid}/cmdline`).split('\0');
   return argv.includes('udhcpc') && argv.includes(pidFile);
-}
-
-async function gone(pid: number, start: number | undefined, ms: number): Promise<boolean> {
-  for (let t = 0; t < ms; t += 20) {
-    if (processStartTime(pid) !== start) return true;
-    await sleep(20);
-  }
-  return processStartTime(pid) !== start;
 }
 
 function readOr(path: string): string {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { isSameProcess, libexecPath, readDocuments, UsageError, type CommandVerb } from '@sc/core';
 
 export const exec: CommandVerb = {
@@ -16,6 +15,7 @@ export const exec: CommandVerb = {
       if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) throw new UsageError(`--env ${JSON.stringify(e)} must look like NAME=VALUE`);
   },
   async run(ctx) {
+    const { spawnSync } = await import('node:child_process');
     let code = 0;
     for await (const doc of readDocuments()) {
       if (!isSameProcess(doc.process)) {

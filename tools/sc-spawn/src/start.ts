@@ -3,6 +3,7 @@ import {
   type StreamVerb,
 } from '@sc/core';
 import { join } from 'node:path';
+import { initArgs } from './init-args.js';
 
 export const start: StreamVerb = {
   kind: 'forward',
@@ -22,15 +23,7 @@ export const start: StreamVerb = {
     }
     const root = doc.rootfs!.merged;
     if (!isMountPoint(root)) throw new StepError('ENOTMOUNTED', `rootfs ${root} is not mounted; pipe the document through sc-rootfs mount first`);
-    const args = ['--root', root, '--hostname', doc.spec.hostname ?? doc.name, '--grace', String(doc.spec.grace ?? 10)];
-    for (const path of doc.cgroup?.paths ?? []) args.push('--cgroup', path);
-    // Confined unless asked: sc-init drops capabilities and masks /proc; sc-enter copies PID 1's confinement.
-    if (doc.spec.privileged) args.push('--privileged');
-    // cgroup v2 limits devices only with a BPF program, which sc does not load: without it, no mknod.
-    else if (doc.cgroup?.version === 2) args.push('--no-mknod');
-    if (doc.spec.noNewPrivileges) args.push('--no-new-privs');
-    if (doc.spec.boot) args.push('--boot', '--', '/sbin/init');
-    const out = await run(libexecPath('sc-init'), args);
+    const out = await run(libexecPath('sc-init'), initArgs(doc, root));
     const pid = Number((JSON.parse(out) as { pid: unknown }).pid);
     const startTime = processStartTime(pid);
     if (!Number.isInteger(pid) || startTime === undefined)

@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
-import { isSameProcess, readPidFile, StepError, UsageError, type StreamVerb } from '@sc/core';
-import { waitGone } from './wait.js';
+import { isSameProcess, readPidFile, StepError, UsageError, waitGone, type StreamVerb } from '@sc/core';
 
 export const stop: StreamVerb = {
   kind: 'inverse',

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { processStartTime } from '@sc/core';
-import { waitGone } from './wait.js';
+import { processStartTime, waitGone } from './proc.js';
 
 test('waitGone: true once the process has exited, false while it is still there', async () => {
   const child = spawn('sleep', ['0.2']);
