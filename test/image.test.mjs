@@ -178,6 +178,8 @@ mk('deep-dotdot.tar.gz', [ok, ('a/../../../evil', tarfile.REGTYPE, '')])
 mk('absolute.tar', [ok, ('${victim}/abs', tarfile.REGTYPE, '')])
 mk('symlink.tar', [ok, ('link', tarfile.SYMTYPE, '${victim}'), ('link/through', tarfile.REGTYPE, '')])
 mk('hardlink.tar', [ok, ('passwd', tarfile.LNKTYPE, '../../etc/passwd')])
+# From <root>/tmp/layer-XXXX, three levels up is the test's own directory, where the victim lives.
+mk('symlink-relative.tar', [ok, ('up', tarfile.SYMTYPE, '../../../victim'), ('up/rel', tarfile.REGTYPE, '')])
 EOF`);
   const expected = {
     'dotdot.tar': /entry "\.\.\/evil" that points outside the image root/,
@@ -185,6 +187,7 @@ EOF`);
     'absolute.tar': /entry ".*\/victim\/abs" that points outside the image root/,
     'symlink.tar': /entry "link\/through" that would be written through the symlink "link" planted earlier/,
     'hardlink.tar': /hard link "passwd" to "\.\.\/\.\.\/etc\/passwd", outside the image root/,
+    'symlink-relative.tar': /entry "up\/rel" that would be written through the symlink "up" planted earlier/,
   };
   for (const [file, message] of Object.entries(expected)) {
     const r = img(['import', join(hostile, file)]);

@@ -13,7 +13,8 @@ import { containerLayers, containerRecords, imagePath, listImages, readImage, ty
 const CHUNK = 1 << 20;
 
 /** One layer to read: where it comes from (for messages) and its uncompressed tar. */
-interface LayerSource { label: string; tar(): Promise<AsyncIterable<Buffer>> }
+/** A layer's tar as a stream; `file` when it is also a plain tar file GNU tar can read by itself. */
+interface LayerSource { label: string; tar(): Promise<AsyncIterable<Buffer>>; file?: string }
 
 function imageName(ctx: Context): string {
   const file = ctx.args[0]!;
@@ -54,7 +55,7 @@ export const importImage: CommandVerb = {
       const layered = (await archiveKind(first)) === 'image';
       existing = reserve(ctx, name);
       try {
-        let layers: LayerSource[] = [{ label, tar: async () => tar }];
+        let layers: LayerSource[] = [{ label, tar: async () => tar, file: file !== '-' && compression === 'none' ? file : undefined }];
         if (layered) {
           let archive = file;
           if (file === '-' || compression !== 'none') {
@@ -86,7 +87,7 @@ export const importImage: CommandVerb = {
 async function create(ctx: Context, name: string, layers: LayerSource[], options: LayerOptions): Promise<ImageRecord> {
   const stored: { digest: string; size: number; created: boolean }[] = [];
   try {
-    for (const layer of layers) stored.push(await storeLayer(ctx.layout, await layer.tar(), layer.label, options));
+    for (const layer of layers) stored.push(await storeLayer(ctx.layout, await layer.tar(), layer.label, { ...options, file: layer.file }));
     const digests = lastOfEach(stored.map((s) => s.digest));
     const size = digests.reduce((sum, d) => sum + stored.find((s) => s.digest === d)!.size, 0);
     const image: ImageRecord = { name, layers: digests, size, created: new Date().toISOString() };

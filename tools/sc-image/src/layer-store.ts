@@ -6,8 +6,11 @@ import { LayerCheck } from './layer-check.js';
 import { applyWhiteouts } from './whiteouts.js';
 
 export interface LayerInfo { digest: string; size: number }
-/** allowEmpty: an empty archive is a valid layer of a layered image (not a valid rootfs). */
-export interface LayerOptions { allowEmpty?: boolean }
+/**
+ * allowEmpty: an empty archive is a valid layer of a layered image (not a valid rootfs).
+ * file: the same tar as a plain file, which GNU tar then reads by itself while the check reads the stream.
+ */
+export interface LayerOptions { allowEmpty?: boolean; file?: string }
 
 /** Read a layer tar through the safety check only: its digest and size, nothing written. */
 export async function inspectLayer(tar: AsyncIterable<Buffer>, label: string, options: LayerOptions = {}): Promise<LayerInfo> {
@@ -17,9 +20,12 @@ export async function inspectLayer(tar: AsyncIterable<Buffer>, label: string, op
 }
 
 /**
- * Extract a layer tar into <root>/layers/<sha256 of the tar>, checking every entry on the way in one
- * read: the check sees each chunk before GNU tar does. AUFS whiteouts become overlay whiteouts.
- * A refused or broken archive leaves nothing. `created` is false when the store already had the layer.
+ * Extract a layer tar into <root>/layers/<sha256 of the tar>, checking every entry. From a stream the
+ * check sees each chunk before GNU tar does. From a plain file both read it side by side (measured: the
+ * pipe through Node made the import of a 128 MB rootfs 3x GNU tar's time on a warm cache); GNU tar
+ * itself keeps every member inside the temp dir (it strips '/', refuses '..' and delays symlinks that
+ * point out), and a refusal of the check throws the whole temp dir away. AUFS whiteouts become overlay
+ * whiteouts. A refused or broken archive leaves nothing. `created` is false when the store had the layer.
  */
 export async function storeLayer(layout: Layout, tar: AsyncIterable<Buffer>, label: string, options: LayerOptions = {}): Promise<LayerInfo & { created: boolean }> {
   const check = await LayerCheck.create(label, options);
@@ -43,10 +49,17 @@ export async function storeLayer(layout: Layout, tar: AsyncIterable<Buffer>, lab
       }
     }
     const feed = checked();
+    const drain = async () => { for await (const _ of feed) { /* through the check */ } };
     try {
-      await run('tar', [...EXACT_TAR, '-xpf', '-', '-C', tmp], { stdin: feed });
-      // GNU tar may stop at the end-of-archive blocks: the check still reads (and hashes) the padding after them.
-      if (!info && !failure) for await (const _ of feed) { /* through the check */ }
+      if (options.file) {
+        const [extracted] = await Promise.allSettled([run('tar', [...EXACT_TAR, '-xpf', options.file, '-C', tmp]), drain()]);
+        if (failure) throw failure;
+        if (extracted.status === 'rejected') throw extracted.reason;
+      } else {
+        await run('tar', [...EXACT_TAR, '-xpf', '-', '-C', tmp], { stdin: feed });
+        // GNU tar may stop at the end-of-archive blocks: the check still reads (and hashes) the padding after them.
+        if (!info && !failure) await drain();
+      }
     } catch (err) {
       // The check's (or the decompressor's) reason beats tar's complaint about its cut-off input.
       if (failure instanceof StepError) throw failure;
