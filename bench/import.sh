@@ -16,7 +16,9 @@ trap 'rm -rf "$dir"' EXIT
 gzip -c "$tarball" > "$dir/debian-minbase.tar.gz"
 
 # median_s NAME PREPARE COMMAND: hyperfine's median in seconds; PREPARE empties the target and
-# flushes the previous run's writes, so each run starts from the same disk state.
+# flushes the previous run's writes, so each run starts from the same disk state, and each timed
+# command ends with sync: without it the time measured is mostly whose dirty pages the kernel
+# happened to write back during the run (single runs varied from 0.3x to 1.4x).
 median_s() {
   hyperfine --style none --runs "$runs" --export-json "$dir/$1.json" --prepare "$2" "$3" >/dev/null 2>"$dir/err" \
     || { cat "$dir/err" >&2; return 1; }
@@ -28,8 +30,8 @@ for file in "$tarball" "$dir/debian-minbase.tar.gz"; do
   kind=${file##*/debian-minbase}
   out=$dir/extract root=$dir/sc-root
   tar_s=$(median_s "tar$kind" "rm -rf $out && mkdir $out && sync" \
-    "tar --xattrs --xattrs-include='*' --numeric-owner -xpf $file -C $out")
-  sc_s=$(median_s "sc$kind" "rm -rf $root && sync" "SC_ROOT=$root $sc_image import --name debian $file >/dev/null")
-  printf 'import debian minbase %s (s)\t%s\tGNU tar %s\t%s of GNU tar\n' "${kind#.}" "$sc_s" "$tar_s" "$(ratio "$sc_s" "$tar_s")"
+    "tar --xattrs --xattrs-include='*' --numeric-owner -xpf $file -C $out && sync")
+  sc_s=$(median_s "sc$kind" "rm -rf $root && sync" "SC_ROOT=$root $sc_image import --name debian $file >/dev/null && sync")
+  printf 'import debian minbase %s, synced (s)\t%s\tGNU tar %s\t%s of GNU tar\n' "${kind#.}" "$sc_s" "$tar_s" "$(ratio "$sc_s" "$tar_s")"
   rm -rf "$out" "$root"
 done
