@@ -65,7 +65,7 @@ if [[ $skip != *" run "* ]]; then
   crun_ms=$(median crun-run "crun ${crun_flags[*]} run -d --bundle $bundle bench-run </dev/null >/dev/null && crun ${crun_flags[*]} delete -f bench-run")
   # crun 1.8 refuses hybrid cgroup layouts (v1 controllers beside a v2 mount that has any): say why.
   if [ "$crun_ms" = "-" ]; then
-    crun_ms="refused: $(crun "${crun_flags[@]}" run -d --bundle "$bundle" bench-run 2>&1 </dev/null >/dev/null | head -n1 | cut -c1-50)"
+    crun_ms="refused: $(crun "${crun_flags[@]}" run -d --bundle "$bundle" bench-run 2>&1 </dev/null >/dev/null | head -n1 | cut -c1-50 || true)"
   fi
   row "run + rm (ms)" "$sc_ms" "runc $runc_ms; crun $crun_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
 fi
