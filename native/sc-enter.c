@@ -105,9 +105,19 @@ static void load_environ(long pid) {
   buf[len] = '\0';
   const char *term = getenv("TERM");
   char *keep_term = term ? strdup(term) : NULL;
+  // sc-init publishes the container's environment; where the kernel would not let it (no
+  // PR_SET_MM_MAP), /proc/PID/environ is still its caller's: take none of that, only the defaults.
+  int published = 0;
+  for (char *kv = buf; kv < buf + len; kv += strlen(kv) + 1) published |= !strcmp(kv, "container=sc");
   clearenv();
-  for (char *kv = buf; kv < buf + len; kv += strlen(kv) + 1)
-    if (strchr(kv, '=')) putenv(kv);
+  if (published) {
+    for (char *kv = buf; kv < buf + len; kv += strlen(kv) + 1)
+      if (strchr(kv, '=')) putenv(kv);
+  } else {
+    setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+    setenv("HOME", "/root", 1);
+    setenv("container", "sc", 1);
+  }
   if (keep_term) setenv("TERM", keep_term, 1);
 }
 

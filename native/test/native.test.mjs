@@ -385,3 +385,22 @@ test('on a terminal, the command gets a terminal of the container\'s own; its si
   assert.match(r.stdout, /^17 91\r?$/m, 'the caller\'s window size');
   assert.equal(enter(pid, ['tty']).stdout.trim(), 'not a tty', 'no terminal when the caller has none');
 });
+
+test('where PID 1 could not publish its environment, sc-enter uses the defaults, never the caller\'s', async (t) => {
+  // A process in new namespaces that sc-init did not start: its environ is whatever its caller had.
+  const standIn = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'sleep', '1000'],
+    { env: { PATH: process.env.PATH, SECRET: 'host' }, stdio: 'ignore', detached: true });
+  t.after(() => { try { process.kill(-standIn.pid, 'SIGKILL'); } catch { /* gone */ } });
+  let pid;
+  for (let i = 0; i < 100 && !pid; i++) {
+    const child = Number(fs.readFileSync(`/proc/${standIn.pid}/task/${standIn.pid}/children`, 'utf8').trim().split(' ')[0]);
+    if (child && fs.readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'sleep') pid = child;
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(pid, 'the stand-in started');
+  assert.match(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'), /SECRET=host/);
+  const r = spawnSync(scEnter, ['--pid', String(pid), '--', 'env'], { encoding: 'utf8', env: { TERM: 'vt100' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').sort(),
+    ['HOME=/root', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=vt100', 'container=sc']);
+});
