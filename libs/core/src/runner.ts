@@ -4,6 +4,7 @@ import { EXIT, InputError, StepError, UsageError, stepError } from './errors.js'
 import { Layout } from './layout.js';
 import { readDocuments, writeDocument } from './ndjson.js';
 import { stdinIsTerminal, writeErr, writeOut } from './io.js';
+import { formatTable } from './table.js';
 import { parseFlags, type OptionSpec, type Options } from './args.js';
 
 export const VERSION = '0.1.0';
@@ -39,6 +40,8 @@ export interface StreamVerb extends VerbBase {
   /** Check a document carries what the verb needs; throw InputError (exit 3). Forward verbs skip this for documents carrying an error. */
   needs?(doc: Doc): void;
   each(doc: Doc, ctx: Context): Promise<void> | void;
+  /** With --table, a table for people (one row per document) instead of the documents. */
+  table?: { header: string[]; row(doc: Doc): string[] };
 }
 
 /** Anything else: makes documents from arguments (sc-ps create, get, list) or works on images. */
@@ -66,6 +69,13 @@ const EXIT_CODES_HELP = [
 ].join('\n');
 
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
+const TABLE_OPTION: OptionSpec = { type: 'boolean', description: 'a table for people instead of the documents' };
+
+/** A verb's flags, with --help, and --table for a stream verb that has a table. */
+function optionsOf(verb: Verb): Record<string, OptionSpec> {
+  const table: Record<string, OptionSpec> = verb.kind !== 'command' && verb.table ? { table: TABLE_OPTION } : {};
+  return { ...verb.options, ...table, help: HELP_OPTION };
+}
 
 /** The one entry every tool hands its verbs to: argv, stdin, stdout, errors and exit codes. */
 export async function runTool(def: ToolDefinition, argv = process.argv.slice(2)): Promise<void> {
@@ -95,7 +105,7 @@ async function dispatch(def: ToolDefinition, argv: string[]): Promise<number> {
   const verb = Object.hasOwn(def.verbs, first) ? def.verbs[first] : undefined;
   if (!verb) throw new UsageError(`unknown verb ${JSON.stringify(first)}; verbs: ${Object.keys(def.verbs).join(', ')} (see ${def.name} --help)`);
 
-  const { options, positionals } = parseFlags(rest, { ...verb.options, help: HELP_OPTION });
+  const { options, positionals } = parseFlags(rest, optionsOf(verb));
   if (options.help) {
     writeOut(verbHelp(def, first, verb));
     return EXIT.OK;
@@ -111,6 +121,7 @@ async function runStream(tool: string, verb: StreamVerb, ctx: Context): Promise<
   if (stdinIsTerminal())
     throw new UsageError(`${ctx.verb} reads container documents on stdin, e.g. sc-ps get NAME | ${tool} ${ctx.verb}`);
   let failed = false;
+  const rows: string[][] = [];
   for await (const doc of readDocuments()) {
     const carried = doc.error !== undefined;
     if (!(carried && verb.kind === 'forward')) {
@@ -126,8 +137,10 @@ async function runStream(tool: string, verb: StreamVerb, ctx: Context): Promise<
       }
     }
     if (doc.error !== undefined) failed = true;
-    writeDocument(doc);
+    if (verb.table && ctx.options.table) rows.push(verb.table.row(doc));
+    else writeDocument(doc);
   }
+  if (verb.table && ctx.options.table) writeOut(formatTable(verb.table.header, rows));
   return failed ? EXIT.FAILED : EXIT.OK;
 }
 
@@ -211,13 +224,13 @@ export function toolHelp(def: ToolDefinition): string {
 export function verbHelp(def: ToolDefinition, name: string, verb: Verb): string {
   const io = documentsLine(verb);
   return [
-    `Usage: ${def.name} ${name}${verb.options ? ' [FLAGS]' : ''}${verb.usage ? ` ${verb.usage}` : ''}${verb.kind === 'command' ? '' : ' < DOCUMENTS'}`,
+    `Usage: ${def.name} ${name}${Object.keys(optionsOf(verb)).length > 1 ? ' [FLAGS]' : ''}${verb.usage ? ` ${verb.usage}` : ''}${verb.kind === 'command' ? '' : ' < DOCUMENTS'}`,
     '',
     verb.summary,
     '',
     ...(io ? [`Documents (${io.replace(':', ' verb):')}.`, ''] : []),
     'Flags:',
-    ...optionLines({ ...verb.options, help: HELP_OPTION }),
+    ...optionLines(optionsOf(verb)),
     '',
     EXIT_CODES_HELP,
     '',
