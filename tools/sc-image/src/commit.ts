@@ -17,9 +17,10 @@ const DETERMINISTIC_TAR = [...EXACT_TAR, ...OVERLAY_PRIVATE, '--format=posix', '
 export const commit: CommandVerb = {
   kind: 'command',
   summary:
-    "save a container's changes as a new image: its image's layers plus one new layer copied from the container's upper layer " +
-    '(costs time in proportion to the changes, not to the image). Works on a running container too, but a file being written ' +
-    'during the copy may be saved half-written (torn): stop the container first for a consistent image',
+    "save a container's changes as a new image: its image's layers plus its upper layer as one more (costs what changed, " +
+    'not the image). On a running container a file being written meanwhile may be saved torn: stop it first to be sure',
+  reads: "the container's record and upper layer",
+  writes: 'an image record',
   usage: 'CONTAINER NEW',
   check(ctx) {
     if (ctx.args.length !== 2) throw new UsageError('commit takes a CONTAINER and the NEW image name');

@@ -9,6 +9,8 @@ import { readImage } from './store.js';
 export const exportImage: CommandVerb = {
   kind: 'command',
   summary: 'write an image\'s flattened rootfs as a tar.gz (into DIR/NAME.tgz, a FILE, or - for stdout)',
+  reads: "the image's layers",
+  writes: 'a tar.gz, and {name, file} unless it went to stdout',
   usage: 'NAME DIR|FILE|-',
   check(ctx) {
     if (ctx.args.length !== 2) throw new UsageError('export takes an image NAME and a destination (a directory, a file, or -)');

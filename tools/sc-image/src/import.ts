@@ -26,6 +26,8 @@ function imageName(ctx: Context): string {
 export const importImage: CommandVerb = {
   kind: 'command',
   summary: 'import an image: a `docker export` tarball, a `docker save` archive or an OCI image layout in a tar (plain, gzip, xz or zstd); prints its record',
+  reads: 'an archive (FILE, or stdin with -)',
+  writes: 'an image record',
   usage: 'FILE|-',
   options: {
     name: { type: 'string', value: 'NAME', description: 'image name (default: the file name up to its first dot; required with -)' },

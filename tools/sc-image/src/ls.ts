@@ -4,6 +4,7 @@ import { listImages } from './store.js';
 export const ls: CommandVerb = {
   kind: 'command',
   summary: 'write the record of every image (NDJSON), or a table for people',
+  writes: 'image records',
   options: { table: { type: 'boolean', description: 'a table for people instead of NDJSON' } },
   async run(ctx) {
     const images = listImages(ctx.layout);

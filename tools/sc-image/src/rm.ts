@@ -6,6 +6,8 @@ import { containerLayers, containerRecords, listImages, readImage } from './stor
 export const rm: CommandVerb = {
   kind: 'command',
   summary: 'remove images and every layer of theirs no other image uses; refuses images containers use',
+  reads: 'image records and the containers\' records that use them',
+  writes: 'one line per image removed: {name, removed, layersRemoved, layersKept}',
   usage: 'NAME...',
   options: { force: { type: 'boolean', short: 'f', description: 'remove the image even if containers use it (their layers stay)' } },
   check(ctx) {
