@@ -125,8 +125,8 @@ fi
 if [[ $skip != *" dhcp "* ]] && [ -f bench/dhcp.sh ]; then
   say "DHCP attach"
   if bash bench/dhcp.sh > "$work/dhcp.txt"; then
-    fresh=$(sed -nE 's/.*a new container each time: *([0-9.]+) s.*/\1/p' "$work/dhcp.txt")
-    row "DHCP attach to bound lease (s)" "$fresh" "CNI dhcp plugin ~5 (stated, not measured)" "-"
+    whole=$(sed -nE 's/^sc run --net dhcp.*: ([0-9.]+) s .*/\1/p' "$work/dhcp.txt")
+    row "sc run --net dhcp to bound lease (s)" "$whole" "CNI dhcp plugin ~5 (stated, not measured)" "-"
   else
     say "DHCP benchmark failed (see above)"
   fi
