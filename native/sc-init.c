@@ -32,8 +32,8 @@
 
 struct config {
   const char *root, *hostname;
-  const char *cgroups[MAX_LIST], *envs[MAX_LIST];
-  int ncgroups, nenvs, grace;
+  const char *cgroups[MAX_LIST], *envs[MAX_LIST], *readonly[MAX_LIST], *masked[MAX_LIST];
+  int ncgroups, nenvs, nreadonly, nmasked, grace;
   int privileged, no_new_privs, no_mknod;
   char **boot; // NULL: wait as PID 1; else the image's init to exec
   int ready_fd;
@@ -55,8 +55,14 @@ static int fail(const char *fmt, ...) {
 
 static void usage(const char *why) {
   fprintf(stderr, "sc-init: %s\nusage: sc-init --root DIR --hostname NAME [--cgroup DIR]... "
-                  "[--grace SECONDS] [--env K=V]... [--privileged] [--no-new-privs] [--no-mknod] [--boot -- CMD ARGS...]\n", why);
+                  "[--grace SECONDS] [--env K=V]... [--readonly /proc/PATH]... [--mask /proc/PATH]... [--privileged]\n"
+                  "       [--no-new-privs] [--no-mknod] [--boot -- CMD ARGS...]\n", why);
   exit(2);
+}
+
+// Only the kernel's own filesystems, which the container cannot have planted symlinks in.
+static int kernel_path(const char *p) {
+  return (!strncmp(p, "/proc/", 6) || !strncmp(p, "/sys/", 5)) && !strstr(p, "/..") && !strstr(p, "//");
 }
 
 static void parse_args(int argc, char **argv, struct config *c) {
@@ -79,12 +85,14 @@ static void parse_args(int argc, char **argv, struct config *c) {
     else if (!strcmp(a, "--hostname")) c->hostname = v;
     else if (!strcmp(a, "--cgroup") && c->ncgroups < MAX_LIST) c->cgroups[c->ncgroups++] = v;
     else if (!strcmp(a, "--env") && c->nenvs < MAX_LIST && strchr(v, '=')) c->envs[c->nenvs++] = v;
+    else if (!strcmp(a, "--readonly") && c->nreadonly < MAX_LIST && kernel_path(v)) c->readonly[c->nreadonly++] = v;
+    else if (!strcmp(a, "--mask") && c->nmasked < MAX_LIST && kernel_path(v)) c->masked[c->nmasked++] = v;
     else if (!strcmp(a, "--grace")) {
       char *end;
       long g = strtol(v, &end, 10);
       if (*v == '\0' || *end || g < 0 || g > 3600) usage("--grace wants whole seconds (0-3600)");
       c->grace = (int)g;
-    } else usage("unknown option, bad --env (want K=V) or too many repeats");
+    } else usage("unknown option, bad --env (want K=V), a --readonly/--mask outside /proc and /sys, or too many repeats");
   }
   if (!c->root || !c->hostname) usage("--root and --hostname are required");
   if (boot && !c->boot) usage("--boot needs '-- CMD ARGS...'");
@@ -152,26 +160,22 @@ static int setup_dev(const char *root) {
   return mount_at("shm", root, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 }
 
-// Host kernel knobs a confined container may read but not turn (runc's readonly paths).
-static const char *const readonly_paths[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
-// Host kernel state a confined container has no business seeing (runc's masked paths).
-static const char *const masked_paths[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/latency_stats",
-                                           "/proc/sched_debug", "/proc/scsi", "/proc/acpi"};
-
-// Paths this kernel lacks are skipped: there is nothing to protect.
-static int confine_proc(const char *root) {
+// The caller's policy (sc-spawn's): kernel knobs made read-only, kernel state masked. Paths this
+// kernel lacks are skipped: there is nothing to protect.
+static int confine_proc(const struct config *c) {
+  const char *root = c->root;
   char path[4096], null[4096];
   struct stat st;
-  for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++) {
-    snprintf(path, sizeof path, "%s%s", root, readonly_paths[i]);
+  for (int i = 0; i < c->nreadonly; i++) {
+    snprintf(path, sizeof path, "%s%s", root, c->readonly[i]);
     if (lstat(path, &st) < 0) continue;
     if (mount(path, path, NULL, MS_BIND, NULL) < 0) return fail("bind %s", path);
     if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
       return fail("remount %s read-only", path);
   }
   snprintf(null, sizeof null, "%s/dev/null", root);
-  for (size_t i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++) {
-    snprintf(path, sizeof path, "%s%s", root, masked_paths[i]);
+  for (int i = 0; i < c->nmasked; i++) {
+    snprintf(path, sizeof path, "%s%s", root, c->masked[i]);
     if (lstat(path, &st) < 0) continue;
     int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
                                  : mount(null, path, NULL, MS_BIND, NULL);
@@ -195,7 +199,7 @@ static int setup_mounts(const struct config *c) {
   if (mount_at("sysfs", root, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
   if (setup_dev(root) < 0) return -1;
   // Masking binds the container's own /dev/null, so it comes after /dev.
-  return c->privileged ? 0 : confine_proc(root);
+  return confine_proc(c);
 }
 
 static int pivot_into(const char *root) {

@@ -189,8 +189,8 @@ test('sc-enter sees the container: hostname, PID 1, processes, rootfs', (t) => {
   assert.ok(ls.includes('sc-rootfs-marker') && ls.includes('proc') && !ls.includes('work'), ls.join(' '));
 });
 
-test('the container has its own /proc, read-only /sys and /proc/sys, and a /dev tmpfs', (t) => {
-  const { pid } = startContainer(t);
+test('the container has its own /proc, read-only /sys (and /proc/sys when asked), and a /dev tmpfs', (t) => {
+  const { pid } = startContainer(t, { args: ['--readonly', '/proc/sys'] });
   const mounts = enter(pid, ['cat', '/proc/self/mounts']).stdout;
   assert.match(mounts, /^proc \/proc proc rw,nosuid,nodev,noexec/m);
   assert.match(mounts, /^proc \/proc\/sys proc ro,/m);
@@ -208,8 +208,10 @@ const ownCaps = () => capsOf(fs.readFileSync('/proc/self/status', 'utf8'));
 const CONFINED = { CapInh: '0000000000000000', CapPrm: DEFAULT_CAPS, CapEff: DEFAULT_CAPS, CapBnd: DEFAULT_CAPS, CapAmb: '0000000000000000', NoNewPrivs: '0' };
 // Mount points inside the container that cover parts of /proc.
 const procMounts = (pid) => enter(pid, ['cat', '/proc/self/mountinfo']).stdout.split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith('/proc/'));
+// sc-spawn's default policy, passed in as it passes it.
 const READONLY = ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus'];
 const MASKED = ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/latency_stats', '/proc/sched_debug', '/proc/scsi', '/proc/acpi'];
+const CONFINE = [...READONLY.flatMap((p) => ['--readonly', p]), ...MASKED.flatMap((p) => ['--mask', p])];
 
 test('by default PID 1 and entered processes keep only Docker\'s default capabilities', (t) => {
   const { pid } = startContainer(t);
@@ -220,8 +222,8 @@ test('by default PID 1 and entered processes keep only Docker\'s default capabil
   assert.match(r.stderr, /Operation not permitted/, 'no CAP_SYS_ADMIN: not even its own hostname');
 });
 
-test('by default /proc/sys and other kernel knobs are read-only and host kernel state is masked', (t) => {
-  const { pid } = startContainer(t);
+test('--readonly and --mask: kernel knobs read-only, host kernel state masked', (t) => {
+  const { pid } = startContainer(t, { args: CONFINE });
   const onHost = (p) => fs.existsSync(p);
   assert.deepEqual(procMounts(pid).sort(), [...READONLY, ...MASKED].filter(onHost).sort());
   const mounts = enter(pid, ['cat', '/proc/self/mounts']).stdout;
@@ -239,6 +241,14 @@ test('--no-mknod (cgroup v2: no devices controller) also drops CAP_MKNOD, for PI
   assert.equal(capsOf(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).CapBnd, withoutMknod);
   assert.equal(capsOf(enter(pid, ['cat', '/proc/self/status']).stdout).CapEff, withoutMknod);
   assert.match(enter(pid, ['mknod', '/dev/disk0', 'b', '8', '0']).stderr, /Operation not permitted/);
+});
+
+test('--readonly and --mask take only paths of /proc and /sys', () => {
+  for (const bad of ['/etc/passwd', '/proc/../etc', 'proc/sys', '/sys//x']) {
+    const r = spawnSync(scInit, ['--root', '/nonexistent', '--hostname', 'x', '--mask', bad], { encoding: 'utf8' });
+    assert.equal(r.status, 2, bad);
+    assert.match(r.stderr, /outside \/proc and \/sys/);
+  }
 });
 
 test('--privileged keeps every capability and /proc as mounted', (t) => {
