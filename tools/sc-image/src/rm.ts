@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
-import { UsageError, nameProblem, type CommandVerb } from '@sc/core';
+import { checkNames, type CommandVerb } from '@sc/core';
 import { removeLayer } from './layer-store.js';
 import { containerLayers, containerRecords, listImages, readImage } from './store.js';
 
@@ -11,11 +11,7 @@ export const rm: CommandVerb = {
   usage: 'NAME...',
   options: { force: { type: 'boolean', short: 'f', description: 'remove the image even if containers use it (their layers stay)' } },
   check(ctx) {
-    if (ctx.args.length === 0) throw new UsageError('rm needs at least one image NAME');
-    for (const name of ctx.args) {
-      const problem = nameProblem(name);
-      if (problem) throw new UsageError(problem);
-    }
+    checkNames(ctx.verb, ctx.args, 'image');
   },
   async run(ctx) {
     let code = 0;

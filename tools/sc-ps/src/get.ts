@@ -1,4 +1,4 @@
-import { UsageError, nameProblem, type CommandVerb } from '@sc/core';
+import { checkNames, type CommandVerb } from '@sc/core';
 import { readRecord } from './records.js';
 
 export const get: CommandVerb = {
@@ -7,11 +7,7 @@ export const get: CommandVerb = {
   usage: 'NAME...',
   writes: 'the whole document',
   check(ctx) {
-    if (ctx.args.length === 0) throw new UsageError('get needs at least one container NAME');
-    for (const n of ctx.args) {
-      const problem = nameProblem(n);
-      if (problem) throw new UsageError(problem);
-    }
+    checkNames(ctx.verb, ctx.args, 'container');
   },
   async run(ctx) {
     let code = 0;
