@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 [ -x out/bin/sc-net ] || { echo "bench/dhcp.sh: out/bin/sc-net is missing: build and assemble first" >&2; exit 1; }
 exec node --input-type=module - "$runs" <<'JS'
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, createLan, rand, scEnv, scNet, startStandIn } from './test/lan.mjs';
@@ -46,7 +46,8 @@ async function measure(lan, sameId) {
   const times = [];
   const id = rand() + rand();
   for (let i = 0; i < runs; i++) {
-    const s = await startStandIn();
+    const rootfs = mkdtempSync(join(root, 'rootfs-'));
+    const s = await startStandIn(rootfs);
     const doc = { v: 1, name: `bench-${rand()}`, id: sameId ? id : rand() + rand(), spec: { net: { mode: 'dhcp', parent: lan.parent } },
       process: { pid: s.pid, startTime: s.startTime } };
     try {

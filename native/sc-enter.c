@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -40,7 +41,8 @@ static void die(const char *fmt, ...) {
 
 static void usage(const char *why) {
   die("%s\nusage: sc-enter --pid PID [--start-time TICKS] [--cgroup DIR]... [--env K=V]... [--cwd DIR] "
-      "[--privileged] [--no-new-privs] -- CMD ARGS...", why);
+      "[--privileged] [--no-new-privs] -- CMD ARGS...\n"
+      "       sc-enter --pid PID [--start-time TICKS] --put PATH CONTENT...   (write files inside the container)", why);
 }
 
 static long parse_number(const char *flag, const char *v) {
@@ -191,10 +193,30 @@ static void relay_tty(void) {
   }
 }
 
+// Inside the container's root, where its symlinks resolve to its own files, never the host's: a new
+// file renamed over PATH (a symlink there is replaced, not followed). sc-net keeps /etc files this way.
+static void put_file(const char *path, const char *content) {
+  char dir[4096], tmp[4200];
+  if (path[0] != '/' || strlen(path) >= sizeof dir) die("--put wants an absolute path, not %s", path);
+  snprintf(dir, sizeof dir, "%s", path);
+  char *name = strrchr(dir, '/');
+  *name++ = '\0';
+  if (dir[0] && mkdir(dir, 0755) < 0 && errno != EEXIST) die("mkdir %s: %s", dir, strerror(errno));
+  snprintf(tmp, sizeof tmp, "%s/.%s.sc-%d", dir, name, (int)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) die("create %s: %s", tmp, strerror(errno));
+  if (write_all(fd, content, (ssize_t)strlen(content)) < 0 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+    int saved = errno;
+    unlink(tmp);
+    die("write %s: %s", path, strerror(saved));
+  }
+}
+
 int main(int argc, char **argv) {
   long pid = 0;
   const char *start_time = NULL, *cwd = "/", *cgroups[MAX_LIST], *envs[MAX_LIST];
-  int ncgroups = 0, nenvs = 0, nsfd[6], rootfd, privileged = 0, no_new_privs = 0;
+  const char *put_paths[MAX_LIST], *put_contents[MAX_LIST];
+  int ncgroups = 0, nenvs = 0, nputs = 0, nsfd[6], rootfd, privileged = 0, no_new_privs = 0;
   uint64_t caps;
   char **cmd = NULL, path[64];
   for (int i = 1; i < argc && !cmd; i++) {
@@ -206,6 +228,12 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(a, "--privileged")) { privileged = 1; continue; }
     if (!strcmp(a, "--no-new-privs")) { no_new_privs = 1; continue; }
+    if (!strcmp(a, "--put")) {
+      if (i + 2 >= argc || nputs >= MAX_LIST) usage("--put wants PATH and CONTENT");
+      put_paths[nputs] = argv[++i];
+      put_contents[nputs++] = argv[++i];
+      continue;
+    }
     if (i + 1 >= argc) usage("missing value for an option");
     const char *v = argv[++i];
     if (!strcmp(a, "--pid")) pid = parse_number("--pid wants a process id", v);
@@ -215,7 +243,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--cwd")) cwd = v;
     else usage("unknown option, bad --env (want K=V) or too many repeats");
   }
-  if (!pid || !cmd) usage("--pid and '-- CMD' are required");
+  if (!pid || !cmd == !nputs) usage("--pid and either '-- CMD' or --put PATH CONTENT are required");
   // The caller's other open files must not reach the container.
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
   // Until exec, container processes must not ptrace us or open /proc/PID/exe, the host's binary (CVE-2019-5736).
@@ -234,6 +262,10 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 6; i++)
     if (setns(nsfd[i], 0) < 0) die("join the %s namespace of %ld: %s", namespaces[i], pid, strerror(errno));
   if (fchdir(rootfd) < 0 || chroot(".") < 0) die("enter the root of %ld: %s", pid, strerror(errno));
+  if (nputs) {
+    for (int i = 0; i < nputs; i++) put_file(put_paths[i], put_contents[i]);
+    return 0;
+  }
   if (chdir(cwd) < 0) die("chdir %s: %s", cwd, strerror(errno));
 
   int slave = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? open_container_tty() : -1;

@@ -2,7 +2,7 @@
 // DHCP server), joined to the host by a veth pair whose host end is the macvlan parent. Also the
 // stand-in "container" (a process in fresh namespaces) and a way to feed documents to sc-net.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -94,29 +94,22 @@ function closeLan(lan) {
   rmSync(lan.dir, { recursive: true, force: true });
 }
 
-const HOST_NET = readlinkSync('/proc/self/ns/net');
 
-/** Stand-in for the native spawner: a process in fresh namespaces; kill() (SIGKILL to unshare) takes it down. */
-export async function startStandIn() {
-  const unshare = spawn('unshare', ['--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', 'sleep', '1000'],
-    { detached: true, stdio: 'ignore' });
+/** A container for sc-net to attach: the native spawner's PID 1 on ROOT (a directory); kill() takes it down. */
+export async function startStandIn(root) {
+  const r = spawnSync(join(BIN, '..', 'libexec', 'sc-init'), ['--root', root, '--hostname', 'standin', '--grace', '0'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the stand-in container did not start: ${r.stderr}`);
+  const pid = JSON.parse(r.stdout).pid;
   const standIn = {
-    unshare,
+    pid,
+    startTime: startTime(pid),
+    root,
     kill: async () => {
-      if (unshare.exitCode === null && unshare.signalCode === null) unshare.kill('SIGKILL');
-      for (let i = 0; i < 100 && standIn.pid && startTime(standIn.pid) === standIn.startTime; i++) await sleep(20);
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (let i = 0; i < 100 && startTime(pid) === standIn.startTime; i++) await sleep(20);
     },
   };
-  for (let i = 0; i < 100; i++) {
-    const child = Number(readOr(`/proc/${unshare.pid}/task/${unshare.pid}/children`).trim().split(' ')[0]);
-    if (child && readOr(`/proc/${child}/comm`).trim() === 'sleep' && readlinkSync(`/proc/${child}/ns/net`) !== HOST_NET) {
-      Object.assign(standIn, { pid: child, startTime: startTime(child) });
-      return standIn;
-    }
-    await sleep(10);
-  }
-  await standIn.kill();
-  throw new Error('the stand-in container did not start');
+  return standIn;
 }
 
 /** Start time (field 22 of /proc/PID/stat), or undefined when gone or a zombie. */

@@ -25,13 +25,13 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** A stand-in container and its document, with a rootfs dir holding etc/. */
+/** A container (the native spawner on a bare rootfs dir holding etc/) and its document. */
 async function container(suffix, net, { id = rand() + rand() } = {}) {
-  const s = await startStandIn();
-  standIns.push(s);
-  const name = `nt${run}-${suffix}`;
   const merged = mkdtempSync(join(root, 'rootfs-'));
   mkdirSync(join(merged, 'etc'));
+  const s = await startStandIn(merged);
+  standIns.push(s);
+  const name = `nt${run}-${suffix}`;
   const doc = { v: 1, name, id, spec: net ? { net } : {}, process: { pid: s.pid, startTime: s.startTime }, rootfs: { merged } };
   docs.set(name, doc);
   return { doc, standIn: s, name, merged };
@@ -147,7 +147,7 @@ test('dhcp: lease, route and DNS from dnsmasq; the same address after re-attach;
 
   // A new process for the same container (same id): same MAC, so the same address.
   await a.standIn.kill();
-  const again = await startStandIn();
+  const again = await startStandIn(a.merged);
   standIns.push(again);
   const doc2 = { ...d.docs[0], process: { pid: again.pid, startTime: again.startTime } };
   const r2 = attach(doc2);

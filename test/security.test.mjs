@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -198,4 +198,20 @@ test('no_new_privs: off by default and when privileged, on with --no-new-privile
   assert.equal(status(name, 1).NoNewPrivs, '1');
   assert.equal(status(name).NoNewPrivs, '1');
   assert.equal(status(name).CapBnd, DEFAULT_CAPS);
+});
+
+test('a symlink planted in the container never makes sc write on the host (its /etc files are written from inside)', () => {
+  const name = uniqueName('plant');
+  assert.equal(box.sc('run', '--name', name, 'busybox').code, 0);
+  const hostDir = join(box.root, 'host-etc');
+  mkdirSync(hostDir);
+  writeFileSync(join(hostDir, 'keep'), 'host\n');
+  // Inside, /etc/resolv.conf and /etc/hosts point at a path that, read on the host, is hostDir.
+  assert.equal(sh(name, `ln -sf ${hostDir}/resolv.conf /etc/resolv.conf && ln -sf ${hostDir}/hosts /etc/hosts`).code, 0);
+  assert.equal(box.sc('stop', name).code, 0);
+  const start = box.sc('start', name);
+  assert.equal(start.code, 0, start.stderr);
+  assert.deepEqual(readdirSync(hostDir), ['keep'], 'nothing written through the planted links');
+  assert.match(sh(name, 'cat /etc/hosts').stdout, new RegExp(`\\t${name}$`, 'm'), 'the container got its own files instead');
+  assert.equal(box.sc('rm', '-f', name).code, 0);
 });

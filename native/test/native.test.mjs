@@ -373,7 +373,7 @@ test('bad usage is refused with a message', () => {
   assert.match(grace.stderr, /--grace/);
   const enterUsage = spawnSync(scEnter, ['--pid', '1'], { encoding: 'utf8' });
   assert.equal(enterUsage.status, 125);
-  assert.match(enterUsage.stderr, /^sc-enter: --pid and '-- CMD' are required\nusage: /);
+  assert.match(enterUsage.stderr, /^sc-enter: --pid and either '-- CMD' or --put PATH CONTENT are required\nusage: /);
 });
 
 test('a rootfs that does not exist fails with its path and leaves no process', () => {
@@ -413,4 +413,29 @@ test('where PID 1 could not publish its environment, sc-enter uses the defaults,
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n').sort(),
     ['HOME=/root', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=vt100', 'container=sc']);
+});
+
+test('--put writes files inside the container\'s root, where its symlinks cannot reach the host', (t) => {
+  const { pid, root } = startContainer(t);
+  // The container's root points /etc/resolv.conf at the host's file, and /etc/trap at a host directory.
+  const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-put-host-'));
+  t.after(() => fs.rmSync(hostDir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(hostDir, 'victim'), 'host\n');
+  fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+  fs.symlinkSync(path.join(hostDir, 'victim'), path.join(root, 'etc', 'resolv.conf'));
+  fs.symlinkSync(hostDir, path.join(root, 'etc', 'trap'));
+  const r = spawnSync(scEnter, ['--pid', String(pid), '--put', '/etc/resolv.conf', 'nameserver 10.0.0.1\n', '--put', '/etc/hostname', 'box1\n'],
+    { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(fs.readFileSync(path.join(hostDir, 'victim'), 'utf8'), 'host\n', 'the host file is untouched');
+  assert.equal(enter(pid, ['cat', '/etc/resolv.conf']).stdout, 'nameserver 10.0.0.1\n', 'the symlink was replaced');
+  assert.equal(enter(pid, ['cat', '/etc/hostname']).stdout, 'box1\n');
+  // /etc/trap resolves inside the container (chroot), where the host's directory does not exist.
+  const trap = spawnSync(scEnter, ['--pid', String(pid), '--put', '/etc/trap/victim', 'pwned\n'], { encoding: 'utf8' });
+  assert.equal(trap.status, 125);
+  assert.match(trap.stderr, /No such file or directory/);
+  assert.deepEqual(fs.readdirSync(hostDir), ['victim']);
+  assert.equal(fs.readFileSync(path.join(hostDir, 'victim'), 'utf8'), 'host\n');
+  assert.equal(spawnSync(scEnter, ['--pid', String(pid), '--put', 'relative', 'x']).status, 125);
+  assert.equal(spawnSync(scEnter, ['--pid', String(pid), '--put', '/x', 'y', '--', 'true']).status, 125, '--put and a command are exclusive');
 });

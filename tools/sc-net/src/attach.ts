@@ -13,7 +13,7 @@ import { IFNAME, netPaths, type NetPaths } from './paths.js';
 export const attach: StreamVerb = {
   kind: 'forward',
   summary: "give the container its network: loopback only, or a macvlan NIC with a static address or a DHCP lease; writes its /etc/hostname, hosts, resolv.conf",
-  reads: 'name id spec process rootfs',
+  reads: 'name id spec process',
   writes: 'net (and spec.net from flags)',
   options: ATTACH_OPTIONS,
   check(ctx) {
@@ -63,7 +63,7 @@ export const attach: StreamVerb = {
         }
         net.dns = dns ?? [];
       }
-      if (doc.rootfs?.merged) writeEtc(doc.rootfs.merged, { hostname: hostnameOf(doc), address: net.address as string | undefined, dns });
+      await writeEtc(doc.process!, { hostname: hostnameOf(doc), address: net.address as string | undefined, dns });
       doc.net = net;
     } catch (err) {
       for (const step of undo.reverse()) await step().catch(() => {});

@@ -1,6 +1,5 @@
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { StepError } from '@sc/core';
+import { readFileSync, statSync } from 'node:fs';
+import { libexecPath, run, StepError } from '@sc/core';
 
 export interface EtcFacts {
   hostname: string;
@@ -8,39 +7,29 @@ export interface EtcFacts {
   dns?: string[];
 }
 
-/** Write /etc/hostname, /etc/hosts and /etc/resolv.conf into the container's root, never through a symlink. */
-export function writeEtc(root: string, facts: EtcFacts): void {
-  const etc = join(root, 'etc');
-  let st;
-  try {
-    st = lstatSync(etc);
-  } catch {
-    mkdirSync(etc, { mode: 0o755 });
-  }
-  if (st && !st.isDirectory())
-    throw new StepError('ENOTDIR', `${etc} is not a directory (a symlink?); sc-net will not write outside the container's root`);
+/**
+ * Write /etc/hostname, /etc/hosts and /etc/resolv.conf inside the container. sc-enter --put does it
+ * from within the container's own root, where a symlink the container planted (/etc -> the host's
+ * /etc, say) resolves to its own files: writing through the host path of the rootfs as root would
+ * follow it to the host.
+ */
+export async function writeEtc(proc: { pid: number; startTime?: number }, facts: EtcFacts): Promise<void> {
+  if (sameFile(`/proc/${proc.pid}/root`, '/'))
+    throw new StepError('EINVAL', `process ${proc.pid} has the host's / as its root: it is no container, and its /etc is the host's`);
   const ip = facts.address?.split('/')[0] ?? '127.0.1.1';
-  writeIn(etc, 'hostname', `${facts.hostname}\n`);
-  writeIn(etc, 'hosts', `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${ip}\t${facts.hostname}\n`);
-  writeIn(etc, 'resolv.conf', facts.dns?.length ? facts.dns.map((d) => `nameserver ${d}\n`).join('') : hostResolvConf());
+  const resolv = facts.dns?.length ? facts.dns.map((d) => `nameserver ${d}\n`).join('') : hostResolvConf();
+  await run(libexecPath('sc-enter'), [
+    '--pid', String(proc.pid), ...(proc.startTime === undefined ? [] : ['--start-time', String(proc.startTime)]),
+    '--put', '/etc/hostname', `${facts.hostname}\n`,
+    '--put', '/etc/hosts', `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${ip}\t${facts.hostname}\n`,
+    '--put', '/etc/resolv.conf', resolv,
+  ]);
 }
 
-/** A fresh file renamed over the old name: rename replaces a symlink itself, never the file it points to. */
-function writeIn(dir: string, name: string, content: string): void {
-  const tmp = join(dir, `.${name}.sc-net-${process.pid}`);
-  rmSync(tmp, { force: true });
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-  try {
-    writeSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, join(dir, name));
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+function sameFile(a: string, b: string): boolean {
+  const sa = statSync(a);
+  const sb = statSync(b);
+  return sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
 function hostResolvConf(): string {
