@@ -56,6 +56,7 @@ export async function createLan({ dhcp = true, dnsmasqArgs = ['--no-ping'] } = {
     sh('ip', ['-n', lan.ns, 'link', 'set', lan.peer, 'up']);
     sh('ip', ['-n', lan.ns, 'link', 'set', 'lo', 'up']);
     sh('ip', ['-n', lan.ns, 'addr', 'add', `${lan.gateway}/24`, 'dev', lan.peer]);
+    lan.dnsmasqArgs = dnsmasqArgs;
     if (dhcp) await startDnsmasq(lan, dnsmasqArgs);
   } catch (err) {
     closeLan(lan);
@@ -64,8 +65,17 @@ export async function createLan({ dhcp = true, dnsmasqArgs = ['--no-ping'] } = {
   return lan;
 }
 
+/** Restart the DHCP server handing out another DNS server (its lease file stays). */
+export async function changeDns(lan, dns) {
+  const old = lan.dnsmasq;
+  await new Promise((resolve) => { old.once('exit', resolve); old.kill('SIGTERM'); });
+  lan.dns = dns;
+  await startDnsmasq(lan, lan.dnsmasqArgs);
+}
+
 async function startDnsmasq(lan, extra = []) {
   const log = join(lan.dir, 'dnsmasq.log');
+  rmSync(log, { force: true });
   lan.dnsmasq = spawn('ip', ['netns', 'exec', lan.ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--user=root',
     '--port=0', `--interface=${lan.peer}`, '--bind-interfaces', `--dhcp-range=${lan.subnet}.100,${lan.subnet}.150,255.255.255.0,1h`,
     `--dhcp-option=3,${lan.gateway}`, `--dhcp-option=6,${lan.dns}`, `--dhcp-leasefile=${lan.leases}`,

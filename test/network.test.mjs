@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, importBusybox, leftovers, docs, uniqueName } from './helpers.mjs';
-import { createLan, leases } from './lan.mjs';
+import { changeDns, createLan, leases } from './lan.mjs';
 
 const box = makeSandbox('network');
 let lan;
@@ -86,4 +86,26 @@ test('bad network flags are refused before anything is created', () => {
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
   }
   assert.equal(readFileSync('/proc/self/mounts', 'utf8').includes(box.root), false);
+});
+
+test('dhcp: a renewal that brings another DNS server updates the container\'s resolv.conf', async () => {
+  const name = uniqueName('dns');
+  const r = box.sc('run', '--name', name, '--net', 'dhcp', '--parent', lan.parent, 'busybox');
+  assert.equal(r.code, 0, r.stderr);
+  const before = lan.dns;
+  assert.match(box.sc('exec', name, 'cat', '/etc/resolv.conf').stdout, new RegExp(`nameserver ${before.replaceAll('.', '\\.')}`));
+  const moved = `${lan.subnet}.3`;
+  await changeDns(lan, moved);
+  try {
+    process.kill(docOf(name).net.dhcpPid, 'SIGUSR1'); // udhcpc: renew now
+    let resolv = '';
+    for (let i = 0; i < 100 && !resolv.includes(moved); i++) {
+      await new Promise((res) => setTimeout(res, 30));
+      resolv = box.sc('exec', name, 'cat', '/etc/resolv.conf').stdout;
+    }
+    assert.equal(resolv, `nameserver ${moved}\n`);
+  } finally {
+    await changeDns(lan, before);
+    assert.equal(box.sc('rm', '-f', name).code, 0);
+  }
 });

@@ -56,7 +56,8 @@ export const attach: StreamVerb = {
         } else {
           // Before the start: a client that forked but then failed our checks is found by its pidfile.
           undo.push(() => stopDhcp({}, paths).then(() => rmSync(paths.lease, { force: true })));
-          const client = await startDhcp(paths, parent, hostnameOf(doc), dhcpTimeout(ctx.options));
+          const target = { pid, startTime: doc.process!.startTime ?? processStartTime(pid)!, fixedDns: Boolean(want.dns?.length) };
+          const client = await startDhcp(paths, parent, hostnameOf(doc), dhcpTimeout(ctx.options), target);
           const { lease } = client;
           dns ??= lease.dns;
           Object.assign(net, { address: lease.address, gateway: lease.gateway, dhcpPid: client.pid, dhcpStartTime: client.startTime });

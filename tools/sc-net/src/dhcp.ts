@@ -14,7 +14,10 @@ export interface DhcpClient {
  * until the lease is bound, then forks to the background and keeps renewing; with -n it exits 1 when no
  * lease came in time. So the call returns exactly when the lease is bound (or has failed).
  */
-export async function startDhcp(paths: NetPaths, parent: string, hostname: string, timeout: number): Promise<DhcpClient> {
+/** The container whose /etc/resolv.conf the client keeps up to date on renewals (unless --dns fixed it). */
+export interface ResolvTarget { pid: number; startTime: number; fixedDns: boolean }
+
+export async function startDhcp(paths: NetPaths, parent: string, hostname: string, timeout: number, target: ResolvTarget): Promise<DhcpClient> {
   mkdirSync(paths.dir, { recursive: true });
   for (const f of [paths.lease, paths.pidFile, paths.log]) rmSync(f, { force: true });
   const args = [
@@ -27,7 +30,10 @@ export async function startDhcp(paths: NetPaths, parent: string, hostname: strin
   try {
     // Not pipes: the daemon would inherit them and hold them open for the container's life.
     await run('nsenter', args, {
-      env: { SC_LEASE_FILE: paths.lease },
+      env: {
+        SC_LEASE_FILE: paths.lease,
+        ...(target.fixedDns ? {} : { SC_ENTER: libexecPath('sc-enter'), SC_PID: String(target.pid), SC_START_TIME: String(target.startTime) }),
+      },
       cwd: '/', // the client outlives us: it must not pin the caller's directory
       stdin: 'ignore', stdout: 'ignore', stderr: { file: paths.log },
       timeout: (timeout + 3) * 1000,
