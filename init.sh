@@ -34,6 +34,8 @@ for cmd in "${!wanted[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$
 # The demo image and the DHCP client come from busybox-static (a static binary runs in any rootfs).
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 dpkg -s bash-completion >/dev/null 2>&1 || missing+=(bash-completion)
+# The native helpers build the containers' seccomp filters with libseccomp, linked statically.
+[ -f /usr/include/seccomp.h ] && [ -n "$(find /usr/lib -name libseccomp.a -print -quit 2>/dev/null)" ] || missing+=(libseccomp-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   command -v apt-get >/dev/null || die "missing ${missing[*]}, and this is not a Debian-like system: install them by hand"
@@ -70,12 +72,16 @@ if [ ! -e "$config" ]; then
   cgroupParent: "sc",
   // seconds sc stop waits before it kills a container
   stopTimeout: 10,
+  // host ids for --userns containers, 65536 each (keep clear of /etc/subuid's ranges)
+  userns: { first: 1000000, count: 65536000 },
 }
 JSON5
 fi
 root=$(sed -nE 's/^[[:space:]]*root:[[:space:]]*"([^"]+)".*/\1/p' "$config" | head -n1)
 root=${SC_ROOT:-${root:-/var/lib/sc}}
+# Closed to other host users (images ship setuid binaries): 0700, also when an older sc left it open.
 mkdir -p "$root"/{images,layers,containers,locks,tmp}
+chmod 700 "$root"
 
 if ! "$prefix/bin/sc-image" ls | grep -q '"name":"busybox"'; then
   say "building and importing the demo image busybox"

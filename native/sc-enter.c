@@ -14,16 +14,28 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <linux/magic.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "fds.h"
+#include "sealed.h"
+#include "seccomp.h"
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 #define MAX_LIST 64
 #define ENVIRON_MAX (1 << 20)
 
-static const char *const namespaces[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"}; // mnt last: it changes our view of /proc
+// Joined in one setns(pidfd): the kernel enters them together (the user namespace first), or none.
+static const int namespaces = CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS;
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 static pid_t child;
 static int master = -1;  // the container-side terminal we relay, when the caller is on a terminal
@@ -41,7 +53,7 @@ static void die(const char *fmt, ...) {
 
 static void usage(const char *why) {
   die("%s\nusage: sc-enter --pid PID [--start-time TICKS] [--cgroup DIR]... [--env K=V]... [--cwd DIR] "
-      "[--privileged] [--no-new-privs] -- CMD ARGS...\n"
+      "[--privileged] [--no-new-privs] [--seccomp RULES] -- CMD ARGS...\n"
       "       sc-enter --pid PID [--start-time TICKS] --put PATH CONTENT...   (write files inside the container)", why);
 }
 
@@ -75,13 +87,14 @@ static void check_start_time(long pid, const char *expected) {
 }
 
 // The container's confinement is its PID 1's (sc-init set it): copy it rather than trust the caller.
-static void load_confinement(long pid, uint64_t *caps, int *no_new_privs) {
+static void load_confinement(long pid, uint64_t *caps, int *no_new_privs, int *filtered) {
   char buf[8192];
   read_proc(pid, "status", buf, sizeof buf);
-  char *bnd = strstr(buf, "\nCapBnd:"), *nnp = strstr(buf, "\nNoNewPrivs:");
-  if (!bnd || !nnp) die("cannot read the capabilities of process %ld (has it exited?)", pid);
+  char *bnd = strstr(buf, "\nCapBnd:"), *nnp = strstr(buf, "\nNoNewPrivs:"), *sec = strstr(buf, "\nSeccomp:");
+  if (!bnd || !nnp || !sec) die("cannot read the confinement of process %ld (has it exited?)", pid);
   *caps = strtoull(bnd + strlen("\nCapBnd:"), NULL, 16);
   *no_new_privs |= atoi(nnp + strlen("\nNoNewPrivs:"));
+  *filtered = atoi(sec + strlen("\nSeccomp:")) != 0;
 }
 
 static void join_cgroup(const char *dir) {
@@ -138,7 +151,16 @@ static void forward_signal(int sig) {
 static int open_container_tty(void) {
   int unlock = 0, slave;
   struct winsize ws;
-  if ((master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) die("open the container's /dev/ptmx: %s", strerror(errno));
+  struct stat st;
+  struct statfs fs;
+  // The container owns its /dev: take its devpts' own ptmx, and only if it is one (not a planted link,
+  // FIFO or disk node).
+  if ((master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+    die("open the container's /dev/pts/ptmx: %s", strerror(errno));
+  if (fstat(master, &st) < 0 || fstatfs(master, &fs) < 0 || !S_ISCHR(st.st_mode) || fs.f_type != DEVPTS_SUPER_MAGIC ||
+      st.st_rdev != makedev(5, 2))
+    die("the container's /dev/pts/ptmx is not its devpts' ptmx");
+  fcntl(master, F_SETFL, 0);
   if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0)
     die("open a terminal in the container: %s", strerror(errno));
   if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
@@ -212,13 +234,56 @@ static void put_file(const char *path, const char *content) {
   }
 }
 
+// PID 1 of the container, as a pidfd that stays that process, whatever happens to its pid number.
+static int open_container(long pid, const char *start_time) {
+  int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (pidfd < 0) die("process %ld: %s", pid, errno == ESRCH ? "it has exited" : strerror(errno));
+  if (start_time) check_start_time(pid, start_time);
+  return pidfd;
+}
+
+// What we read from /proc/PID was that process's only if it is still alive now (its pid is not reused while it lives).
+static void check_alive(int pidfd, long pid) {
+  if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) die("process %ld has exited", pid);
+}
+
+static int same_ns(long pid, const char *ns) {
+  char path[64];
+  struct stat ours, theirs;
+  snprintf(path, sizeof path, "/proc/%ld/ns/%s", pid, ns);
+  if (stat(path, &theirs) < 0) die("stat %s: %s", path, strerror(errno));
+  snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+  if (stat(path, &ours) < 0) die("stat %s: %s", path, strerror(errno));
+  return ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev;
+}
+
+// Capabilities: the effective set to the container's (what the pty and --put work may do), the rest kept
+// until the child has loaded its filter (which needs CAP_SYS_ADMIN unless no_new_privs is set).
+static void lower_effective(uint64_t caps) {
+  struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &head, data) < 0) die("read capabilities: %s", strerror(errno));
+  for (int i = 0; i < 2; i++) data[i].effective &= (uint32_t)(caps >> 32 * i);
+  if (syscall(SYS_capset, &head, data) < 0) die("lower capabilities: %s", strerror(errno));
+}
+
+static void raise_effective(void) {
+  struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &head, data) < 0) die("read capabilities: %s", strerror(errno));
+  for (int i = 0; i < 2; i++) data[i].effective = data[i].permitted;
+  if (syscall(SYS_capset, &head, data) < 0) die("raise capabilities: %s", strerror(errno));
+}
+
 int main(int argc, char **argv) {
   long pid = 0;
-  const char *start_time = NULL, *cwd = "/", *cgroups[MAX_LIST], *envs[MAX_LIST];
+  const char *start_time = NULL, *cwd = "/", *cgroups[MAX_LIST], *envs[MAX_LIST], *rules = NULL;
   const char *put_paths[MAX_LIST], *put_contents[MAX_LIST];
-  int ncgroups = 0, nenvs = 0, nputs = 0, nsfd[6], rootfd, privileged = 0, no_new_privs = 0;
+  int ncgroups = 0, nenvs = 0, nputs = 0, rootfd, privileged = 0, no_new_privs = 0, filtered = 0;
   uint64_t caps;
-  char **cmd = NULL, path[64];
+  char **cmd = NULL, path[64], why[512];
+  scmp_filter_ctx filter = NULL;
+  run_sealed("sc-enter", argv);
   for (int i = 1; i < argc && !cmd; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--")) {
@@ -241,28 +306,40 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--cgroup") && ncgroups < MAX_LIST) cgroups[ncgroups++] = v;
     else if (!strcmp(a, "--env") && nenvs < MAX_LIST && strchr(v, '=')) envs[nenvs++] = v;
     else if (!strcmp(a, "--cwd")) cwd = v;
+    else if (!strcmp(a, "--seccomp")) rules = v;
     else usage("unknown option, bad --env (want K=V) or too many repeats");
   }
   if (!pid || !cmd == !nputs) usage("--pid and either '-- CMD' or --put PATH CONTENT are required");
   // The caller's other open files must not reach the container.
-  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  // Until exec, container processes must not ptrace us or open /proc/PID/exe, the host's binary (CVE-2019-5736).
+  if (close_fds_from(3, -1, CLOSE_RANGE_CLOEXEC) < 0) die("cannot close inherited descriptors");
+  // Until exec, container processes must not ptrace us (our exe is a sealed copy in any case).
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (start_time) check_start_time(pid, start_time);
-  load_confinement(pid, &caps, &no_new_privs);
-  for (int i = 0; i < ncgroups; i++) join_cgroup(cgroups[i]);
-  for (int i = 0; i < 6; i++) {
-    snprintf(path, sizeof path, "/proc/%ld/ns/%s", pid, namespaces[i]);
-    if ((nsfd[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) die("open %s: %s", path, strerror(errno));
-  }
+  int pidfd = open_container(pid, start_time);
+  load_confinement(pid, &caps, &no_new_privs, &filtered);
+  // The command gets PID 1's filter: a filtered container with no rules given fails closed.
+  if (cmd && filtered && !rules) die("process %ld runs under a seccomp filter: give its rules with --seccomp FILE", pid);
+  if (cmd && rules && !(filter = seccomp_from_rules(rules, why, sizeof why))) die("%s", why);
+  int userns = !same_ns(pid, "user");
   snprintf(path, sizeof path, "/proc/%ld/root", pid);
   if ((rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open %s: %s", path, strerror(errno));
   load_environ(pid);
+  check_alive(pidfd, pid);
+  for (int i = 0; i < ncgroups; i++) join_cgroup(cgroups[i]);
   for (int i = 0; i < nenvs; i++) putenv((char *)envs[i]);
-  for (int i = 0; i < 6; i++)
-    if (setns(nsfd[i], 0) < 0) die("join the %s namespace of %ld: %s", namespaces[i], pid, strerror(errno));
+  if (setns(pidfd, namespaces | (userns ? CLONE_NEWUSER : 0)) < 0)
+    die("join the namespaces of %ld: %s", pid, errno == EINVAL ? "this kernel cannot setns by pidfd (Linux >= 5.8)" : strerror(errno));
   if (fchdir(rootfd) < 0 || chroot(".") < 0) die("enter the root of %ld: %s", pid, strerror(errno));
+  close(rootfd);
+  // In a user namespace we arrive as an unmapped id: become its root, the container's root.
+  if (userns && (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0))
+    die("become root of the container's user namespace: %s", strerror(errno));
+  if (!privileged) lower_effective(caps);
+  // What the command creates gets the container's usual modes, not its caller's umask (sc's is 077).
+  umask(022);
   if (nputs) {
+    const char *failed = privileged ? NULL : limit_caps(caps);
+    if (failed) die("%s: %s", failed, strerror(errno));
+    if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("set no_new_privs: %s", strerror(errno));
     for (int i = 0; i < nputs; i++) put_file(put_paths[i], put_contents[i]);
     return 0;
   }
@@ -285,7 +362,12 @@ int main(int argc, char **argv) {
       _exit(125);
     }
     if (slave > 2) close(slave);
-    const char *failed = privileged ? NULL : limit_caps(caps);
+    const char *failed = NULL;
+    if (filter) {
+      if (!privileged) raise_effective();
+      if (seccomp_load(filter) < 0) failed = "load the container's seccomp filter";
+    }
+    if (!failed && !privileged) failed = limit_caps(caps);
     if (!failed && no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) failed = "set no_new_privs";
     if (failed) {
       fprintf(stderr, "sc-enter: %s: %s\n", failed, strerror(errno));
@@ -296,6 +378,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sc-enter: %s: %s\n", cmd[0], code == 127 ? "command not found" : strerror(errno));
     _exit(code);
   }
+  // We only relay and wait from here: nothing more than the container's own capabilities.
+  if (!privileged && limit_caps(caps)) die("drop capabilities: %s", strerror(errno));
   struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
   sigprocmask(SIG_SETMASK, &old, NULL);

@@ -3,6 +3,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -19,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -26,17 +30,23 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "fds.h"
+#include "resolve.h"
+#include "sealed.h"
+#include "seccomp.h"
 
 #define MAX_LIST 64
 #define STACK_SIZE (256 * 1024)
 
 struct config {
-  const char *root, *hostname;
+  const char *root, *hostname, *seccomp;
   const char *cgroups[MAX_LIST], *envs[MAX_LIST], *readonly[MAX_LIST], *masked[MAX_LIST];
   int ncgroups, nenvs, nreadonly, nmasked, grace;
   int privileged, no_new_privs, no_mknod;
+  unsigned long uid, gid, ids; // --userns: container ids 0..ids-1 are host uid.., gid..; ids == 0: no user namespace
   char **boot; // NULL: wait as PID 1; else the image's init to exec
-  int ready_fd;
+  scmp_filter_ctx filter;
+  int ready_fd, maps_fd;
 };
 
 // The child reports a failed step through this buffer, the parent prints it.
@@ -48,7 +58,7 @@ static int fail(const char *fmt, ...) {
   va_start(ap, fmt);
   int n = vsnprintf(errmsg, sizeof errmsg, fmt, ap);
   va_end(ap);
-  if (n >= 0 && (size_t)n < sizeof errmsg)
+  if (n >= 0 && (size_t)n < sizeof errmsg && saved)
     snprintf(errmsg + n, sizeof errmsg - n, ": %s", strerror(saved));
   return -1;
 }
@@ -56,13 +66,22 @@ static int fail(const char *fmt, ...) {
 static void usage(const char *why) {
   fprintf(stderr, "sc-init: %s\nusage: sc-init --root DIR --hostname NAME [--cgroup DIR]... "
                   "[--grace SECONDS] [--env K=V]... [--readonly /proc/PATH]... [--mask /proc/PATH]... [--privileged]\n"
-                  "       [--no-new-privs] [--no-mknod] [--boot -- CMD ARGS...]\n", why);
+                  "       [--no-new-privs] [--no-mknod] [--seccomp RULES] [--userns UID:GID:COUNT] [--boot -- CMD ARGS...]\n", why);
   exit(2);
 }
 
 // Only the kernel's own filesystems, which the container cannot have planted symlinks in.
 static int kernel_path(const char *p) {
   return (!strncmp(p, "/proc/", 6) || !strncmp(p, "/sys/", 5)) && !strstr(p, "/..") && !strstr(p, "//");
+}
+
+static void parse_userns(const char *v, struct config *c) {
+  char *end;
+  c->uid = strtoul(v, &end, 10);
+  if (*end == ':') c->gid = strtoul(end + 1, &end, 10);
+  if (*end == ':') c->ids = strtoul(end + 1, &end, 10);
+  if (*end || !c->uid || !c->gid || !c->ids || c->ids > 1UL << 31 || c->uid + c->ids > 1UL << 32 || c->gid + c->ids > 1UL << 32)
+    usage("--userns wants HOSTUID:HOSTGID:COUNT, e.g. 1000000:1000000:65536 (host ids above 0)");
 }
 
 static void parse_args(int argc, char **argv, struct config *c) {
@@ -83,6 +102,8 @@ static void parse_args(int argc, char **argv, struct config *c) {
     const char *v = argv[++i];
     if (!strcmp(a, "--root")) c->root = v;
     else if (!strcmp(a, "--hostname")) c->hostname = v;
+    else if (!strcmp(a, "--seccomp")) c->seccomp = v;
+    else if (!strcmp(a, "--userns")) parse_userns(v, c);
     else if (!strcmp(a, "--cgroup") && c->ncgroups < MAX_LIST) c->cgroups[c->ncgroups++] = v;
     else if (!strcmp(a, "--env") && c->nenvs < MAX_LIST && strchr(v, '=')) c->envs[c->nenvs++] = v;
     else if (!strcmp(a, "--readonly") && c->nreadonly < MAX_LIST && kernel_path(v)) c->readonly[c->nreadonly++] = v;
@@ -119,21 +140,51 @@ static int join_cgroups(const struct config *c) {
   return 0;
 }
 
-static int mkdir_missing(const char *path, mode_t mode) {
-  if (mkdir(path, mode) < 0 && errno != EEXIST) return fail("mkdir %s", path);
+// PATH under the container's root, a directory or file of the filesystem MAGIC (0: any), as an O_PATH fd.
+static int open_in(int rootfd, const char *path, int flags, long magic) {
+  int fd = open_under(rootfd, path, flags);
+  if (fd < 0) {
+    if (errno == ELOOP || errno == EXDEV)
+      return errno = 0, fail("%s in the container is a symlink or crosses one; sc never follows a container's links there", path);
+    return fail("open %s in the container", path);
+  }
+  struct statfs fs;
+  if (magic && (fstatfs(fd, &fs) < 0 || fs.f_type != magic)) {
+    close(fd);
+    errno = 0;
+    return fail("%s in the container is not on the filesystem sc mounted there", path);
+  }
+  return fd;
+}
+
+static int mount_in(int rootfd, const char *target, const char *src, const char *fstype, unsigned long flags, const char *data) {
+  int fd = open_in(rootfd, target, O_DIRECTORY, 0);
+  if (fd < 0) return -1;
+  int rc = mount(src, fd_path(fd).s, fstype, flags, data);
+  close(fd);
+  return rc < 0 ? fail("mount %s on %s", fstype, target) : 0;
+}
+
+static int mkdir_in(int dirfd, const char *name, mode_t mode) {
+  if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST) return fail("mkdir %s", name);
   return 0;
 }
 
-static int mount_at(const char *src, const char *root, const char *target, const char *fstype,
-                    unsigned long flags, const char *data) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s%s", root, target);
-  if (mount(src, path, fstype, flags, data) < 0) return fail("mount %s on %s", fstype ? fstype : src, path);
-  return 0;
+// A user namespace cannot make device nodes: bind the host's (inert ones: null, zero, tty...) instead.
+static int bind_host_node(int devfd, const char *name) {
+  char host[64];
+  int fd = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0) return fail("create /dev/%s", name);
+  close(fd);
+  if ((fd = open_under(devfd, name, 0)) < 0) return fail("open /dev/%s", name);
+  snprintf(host, sizeof host, "/dev/%s", name);
+  int rc = mount(host, fd_path(fd).s, NULL, MS_BIND, NULL);
+  close(fd);
+  return rc < 0 ? fail("bind the host's %s", host) : 0;
 }
 
 // The standard /dev of a container (systemd CONTAINER_INTERFACE): a tmpfs, never the host's.
-static int setup_dev(const char *root) {
+static int setup_dev(const struct config *c, int rootfd) {
   static const struct { const char *name; unsigned maj, min; } nodes[] = {
     {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
   };
@@ -141,71 +192,104 @@ static int setup_dev(const char *root) {
     {"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
     {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
   };
-  char path[4096];
-  if (mount_at("tmpfs", root, "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0) return -1;
+  if (mount_in(rootfd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0) return -1;
+  int devfd = open_in(rootfd, "dev", O_DIRECTORY, TMPFS_MAGIC), rc = -1;
+  if (devfd < 0) return -1;
   for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-    snprintf(path, sizeof path, "%s/dev/%s", root, nodes[i].name);
-    if (mknod(path, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0) return fail("mknod %s", path);
+    if (c->ids ? bind_host_node(devfd, nodes[i].name) < 0
+               : mknodat(devfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0 &&
+                     fail("mknod /dev/%s", nodes[i].name) < 0)
+      goto out;
   }
-  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-    snprintf(path, sizeof path, "%s/dev/%s", root, links[i].link);
-    if (symlink(links[i].target, path) < 0) return fail("symlink %s", path);
-  }
-  snprintf(path, sizeof path, "%s/dev/pts", root);
-  if (mkdir_missing(path, 0755) < 0) return -1;
-  if (mount_at("devpts", root, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-               "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0) return -1;
-  snprintf(path, sizeof path, "%s/dev/shm", root);
-  if (mkdir_missing(path, 01777) < 0) return -1;
-  return mount_at("shm", root, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    if (symlinkat(links[i].target, devfd, links[i].link) < 0 && fail("symlink /dev/%s", links[i].link) < 0) goto out;
+  if (mkdir_in(devfd, "pts", 0755) < 0 ||
+      mount_in(devfd, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0 ||
+      mkdir_in(devfd, "shm", 01777) < 0 ||
+      mount_in(devfd, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+    goto out;
+  rc = 0;
+out:
+  close(devfd);
+  return rc;
 }
 
-// The caller's policy (sc-spawn's): kernel knobs made read-only, kernel state masked. Paths this
-// kernel lacks are skipped: there is nothing to protect.
-static int confine_proc(const struct config *c) {
-  const char *root = c->root;
-  char path[4096], null[4096];
+static long kernel_fs(const char *path) { return !strncmp(path, "/proc/", 6) ? PROC_SUPER_MAGIC : SYSFS_MAGIC; }
+
+// The caller's policy (sc-spawn's): kernel knobs made read-only, kernel state masked. A path this
+// kernel lacks is skipped (nothing to protect); any other failure is an error, never a skip.
+static int confine_kernel_paths(const struct config *c, int rootfd) {
+  int nullfd = open_in(rootfd, "dev/null", 0, 0), fd = -1, again = -1;
   struct stat st;
+  if (nullfd < 0) return -1;
   for (int i = 0; i < c->nreadonly; i++) {
-    snprintf(path, sizeof path, "%s%s", root, c->readonly[i]);
-    if (lstat(path, &st) < 0) continue;
-    if (mount(path, path, NULL, MS_BIND, NULL) < 0) return fail("bind %s", path);
-    if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-      return fail("remount %s read-only", path);
+    const char *p = c->readonly[i];
+    if ((fd = open_in(rootfd, p, 0, kernel_fs(p))) < 0) {
+      if (errno == ENOENT) continue;
+      goto out;
+    }
+    if (mount(fd_path(fd).s, fd_path(fd).s, NULL, MS_BIND | MS_REC, NULL) < 0) { fail("bind %s", p); goto out; }
+    // The new mount is reached by a fresh walk; the old fd still names what lies beneath it.
+    if ((again = open_in(rootfd, p, 0, kernel_fs(p))) < 0) goto out;
+    if (mount(NULL, fd_path(again).s, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+      fail("remount %s read-only", p);
+      goto out;
+    }
+    close(fd), close(again), fd = again = -1;
   }
-  snprintf(null, sizeof null, "%s/dev/null", root);
   for (int i = 0; i < c->nmasked; i++) {
-    snprintf(path, sizeof path, "%s%s", root, c->masked[i]);
-    if (lstat(path, &st) < 0) continue;
-    int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
-                                 : mount(null, path, NULL, MS_BIND, NULL);
-    if (rc < 0) return fail("mask %s", path);
+    const char *p = c->masked[i];
+    if ((fd = open_in(rootfd, p, 0, kernel_fs(p))) < 0) {
+      if (errno == ENOENT) continue;
+      goto out;
+    }
+    if (fstat(fd, &st) < 0) { fail("stat %s", p); goto out; }
+    int rc = S_ISDIR(st.st_mode)
+      ? mount("tmpfs", fd_path(fd).s, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
+      : mount(fd_path(nullfd).s, fd_path(fd).s, NULL, MS_BIND, NULL);
+    if (rc < 0) { fail("mask %s", p); goto out; }
+    close(fd), fd = -1;
   }
+  close(nullfd);
+  return 0;
+out:
+  if (fd >= 0) close(fd);
+  if (again >= 0) close(again);
+  close(nullfd);
+  return -1;
+}
+
+// A fresh copy of the rootfs mount stacked on it: ours to pivot into (the host's mount is locked in a
+// user namespace, and pivot_root refuses it). Returns the copy's root, which replaces *rootfd.
+static int stack_rootfs(int *rootfd) {
+  int tree = (int)syscall(SYS_open_tree, *rootfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (tree < 0) return fail("copy the rootfs mount");
+  if (syscall(SYS_move_mount, tree, "", *rootfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+    close(tree);
+    return fail("mount the rootfs copy");
+  }
+  close(*rootfd);
+  *rootfd = tree;
   return 0;
 }
 
-static int setup_mounts(const struct config *c) {
-  static const char *const dirs[] = {"/proc", "/sys", "/dev"};
-  const char *root = c->root;
-  char path[4096];
+static int setup_mounts(const struct config *c, int *rootfdp) {
   // Private first, so nothing we mount propagates back to the host.
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail("make / private");
-  if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0) return fail("bind %s on itself", root);
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-    snprintf(path, sizeof path, "%s%s", root, dirs[i]);
-    if (mkdir_missing(path, 0755) < 0) return -1;
-  }
-  if (mount_at("proc", root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
-  if (mount_at("sysfs", root, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
-  if (setup_dev(root) < 0) return -1;
+  if (stack_rootfs(rootfdp) < 0) return -1;
+  int rootfd = *rootfdp;
+  if (mkdir_in(rootfd, "proc", 0755) < 0 || mkdir_in(rootfd, "sys", 0755) < 0 || mkdir_in(rootfd, "dev", 0755) < 0) return -1;
+  if (mount_in(rootfd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
+  if (mount_in(rootfd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
+  if (setup_dev(c, rootfd) < 0) return -1;
   // Masking binds the container's own /dev/null, so it comes after /dev.
-  return confine_proc(c);
+  return confine_kernel_paths(c, rootfd);
 }
 
-static int pivot_into(const char *root) {
-  if (chdir(root) < 0) return fail("chdir %s", root);
+static int pivot_into(int rootfd) {
+  if (fchdir(rootfd) < 0) return fail("enter the rootfs");
   // pivot_root(".", ".") stacks the old root under the new one; detaching "." then drops it.
-  if (syscall(SYS_pivot_root, ".", ".") < 0) return fail("pivot_root into %s", root);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return fail("pivot_root into the rootfs");
   if (umount2(".", MNT_DETACH) < 0) return fail("detach the old root");
   if (chdir("/") < 0) return fail("chdir /");
   return 0;
@@ -226,13 +310,16 @@ static int loopback_up(void) {
   return rc;
 }
 
-// We never exec, so /proc/1/environ (read by sc-enter and systemd-detect-virt) would still show the
-// caller's environment: point the kernel at a copy of the new one (PR_SET_MM_MAP needs no CAP_SYS_RESOURCE).
-static int publish_env(void) {
+// We never exec, so /proc/1/cmdline and /proc/1/environ would still show the caller's (host paths among
+// them): point the kernel at "sc-init" and a copy of the new environment (PR_SET_MM_MAP needs no
+// CAP_SYS_RESOURCE).
+static int publish_identity(void) {
+  // Both on the heap: the kernel reads them only from anonymous memory.
+  char *args = strdup("sc-init");
   size_t size = 0;
   for (char **e = environ; *e; e++) size += strlen(*e) + 1;
   char *env = malloc(size), *p = env, stat[2048];
-  if (!env) return fail("allocate the environment");
+  if (!env || !args) return fail("allocate the environment");
   for (char **e = environ; *e; e++) p = stpcpy(p, *e) + 1;
   int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
   ssize_t n = fd < 0 ? -1 : read(fd, stat, sizeof stat - 1);
@@ -245,7 +332,8 @@ static int publish_env(void) {
   for (int i = 4; i <= 52; i++) f[i] = strtoull(p, &p, 10);
   struct prctl_mm_map map = {
     .start_code = f[26], .end_code = f[27], .start_data = f[45], .end_data = f[46], .start_brk = f[47],
-    .brk = (unsigned long)syscall(SYS_brk, 0), .start_stack = f[28], .arg_start = f[48], .arg_end = f[49],
+    .brk = (unsigned long)syscall(SYS_brk, 0), .start_stack = f[28],
+    .arg_start = (unsigned long)args, .arg_end = (unsigned long)args + strlen(args) + 1,
     .env_start = (unsigned long)env, .env_end = (unsigned long)env + size, .exe_fd = (unsigned)-1,
   };
   if (prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0) return fail("publish the environment (PR_SET_MM_MAP)");
@@ -264,7 +352,7 @@ static int setup_env(const struct config *c) {
   if (!has_term && setenv("TERM", "xterm", 1) < 0) return fail("setenv TERM");
   // Not fatal: a kernel without PR_SET_MM_MAP (CONFIG_CHECKPOINT_RESTORE) keeps showing the caller's
   // environment in /proc/1/environ, and sc-enter then uses the defaults above instead of it.
-  if (publish_env() < 0) errmsg[0] = '\0';
+  if (publish_identity() < 0) errmsg[0] = '\0';
   return 0;
 }
 
@@ -278,17 +366,32 @@ static int stdio_to_null(void) {
   return 0;
 }
 
+// In a new user namespace: wait until the parent has written our id maps, then be its root.
+static int become_userns_root(const struct config *c) {
+  char ok;
+  if (read(c->maps_fd, &ok, 1) != 1) return errno = 0, fail("the user namespace's id maps were not written");
+  close(c->maps_fd);
+  if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) return fail("become root of the user namespace");
+  return 0;
+}
+
 static int setup_container(const struct config *c) {
+  if (c->ids && become_userns_root(c) < 0) return -1;
   // Everything inherited beyond stdio and the ready pipe stays outside the container.
-  if (c->ready_fd > 3) close_range(3, c->ready_fd - 1, 0);
-  close_range(c->ready_fd + 1, ~0U, 0);
+  if (close_fds_from(3, c->ready_fd, 0) < 0) return fail("close inherited descriptors");
   if (setsid() < 0) return fail("setsid");
   umask(0);
-  if (setup_mounts(c) < 0 || pivot_into(c->root) < 0) return -1;
+  // Our cwd is this mount namespace's copy of the rootfs (the parent chdir'ed there before the clone).
+  int rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return fail("open the rootfs");
+  if (setup_mounts(c, &rootfd) < 0 || pivot_into(rootfd) < 0) return -1;
+  close(rootfd);
   umask(022);
   if (sethostname(c->hostname, strlen(c->hostname)) < 0) return fail("sethostname %s", c->hostname);
   if (loopback_up() < 0 || setup_env(c) < 0 || stdio_to_null() < 0) return -1;
-  // Last: the steps above need the capabilities a confined container loses here.
+  // Last, in this order: the filter needs CAP_SYS_ADMIN (or no_new_privs) to load, the steps above
+  // need the capabilities a confined container loses.
+  if (c->filter && seccomp_load(c->filter) < 0) return errno = 0, fail("load the seccomp filter");
   if (!c->privileged) {
     // Without a devices cgroup (v2 needs BPF, which we do not load) mknod would reach the host's disks.
     const char *failed = limit_caps(c->no_mknod ? default_caps & ~CAP(MKNOD) : default_caps);
@@ -389,29 +492,61 @@ static int container_main(void *arg) {
   return 0;
 }
 
+// The parent's half of --userns: container ids 0..ids-1 are the host's uid.. and gid...
+static int write_id_maps(pid_t pid, const struct config *c) {
+  char path[64], map[96];
+  snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
+  snprintf(map, sizeof map, "0 %lu %lu\n", c->uid, c->ids);
+  if (write_file(path, map) < 0) return fail("write %s", path);
+  snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
+  snprintf(map, sizeof map, "0 %lu %lu\n", c->gid, c->ids);
+  if (write_file(path, map) < 0) return fail("write %s", path);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   static struct config c;
-  int pipefd[2];
+  int ready[2], maps[2] = {-1, -1};
+  run_sealed("sc-init", argv);
   parse_args(argc, argv, &c);
-  if (join_cgroups(&c) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+  if (c.seccomp && !(c.filter = seccomp_from_rules(c.seccomp, errmsg, sizeof errmsg))) {
+    fprintf(stderr, "sc-init: %s\n", errmsg);
+    return 1;
+  }
+  // The child's cwd becomes its own mount namespace's copy of the rootfs: no path of the host is
+  // walked again from inside (a user namespace could not even pass the data root's 0700).
+  if (join_cgroups(&c) < 0 || (chdir(c.root) < 0 && fail("chdir %s", c.root) < 0) || pipe2(ready, O_CLOEXEC) < 0 ||
+      (c.ids && pipe2(maps, O_CLOEXEC) < 0)) {
     if (!errmsg[0]) fail("pipe");
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
   }
-  c.ready_fd = pipefd[1];
+  c.ready_fd = ready[1];
+  c.maps_fd = maps[0];
   char *stack = malloc(STACK_SIZE);
   if (!stack) { fprintf(stderr, "sc-init: out of memory\n"); return 1; }
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | SIGCHLD;
-  pid_t pid = clone(container_main, stack + STACK_SIZE, flags, &c);
+  pid_t pid = clone(container_main, stack + STACK_SIZE, flags | (c.ids ? CLONE_NEWUSER : 0), &c);
   if (pid < 0) {
     fprintf(stderr, "sc-init: clone into new namespaces: %s\n", strerror(errno));
     return 1;
   }
-  close(pipefd[1]);
+  close(ready[1]);
+  if (c.ids) {
+    close(maps[0]);
+    // The child waits for this byte; on failure it reads EOF and gives up.
+    if (write_id_maps(pid, &c) < 0 || write(maps[1], "m", 1) != 1) {
+      fprintf(stderr, "sc-init: %s\n", errmsg[0] ? errmsg : "cannot release the container");
+      close(maps[1]);
+      waitpid(pid, NULL, 0);
+      return 1;
+    }
+    close(maps[1]);
+  }
   char buf[sizeof errmsg + 2] = "";
   size_t len = 0;
   ssize_t n;
-  while (len < sizeof buf - 1 && ((n = read(pipefd[0], buf + len, sizeof buf - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+  while (len < sizeof buf - 1 && ((n = read(ready[0], buf + len, sizeof buf - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
     if (n > 0) len += (size_t)n;
   buf[len] = '\0';
   if (strcmp(buf, "ok")) {

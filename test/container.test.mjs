@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning } from './helpers.mjs';
+import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning, processesInCgroup } from './helpers.mjs';
 
 const box = makeSandbox('container');
 before(() => importBusybox(box));
@@ -45,7 +45,8 @@ test('run → running, own hostname, our PID 1, own process tree, exit status pa
   assert.equal(box.sc('exec', name, 'sh', '-c', 'exit 7').code, 7);
 
   // The host gained only the container's rootfs and its netns handle; its hostname is untouched.
-  const added = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => !mountsBefore.includes(l));
+  // (ip makes /run/netns itself a mount point the first time any netns is attached: not ours to count.)
+  const added = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => !mountsBefore.includes(l) && l.split(' ')[1] !== '/run/netns');
   assert.deepEqual(added.map((l) => l.split(' ')[1]).sort(), [join(box.data, 'containers', name, 'merged'), `/run/netns/sc-${name}`].sort());
   assert.equal(hostname(), hostBefore);
 });
@@ -74,6 +75,7 @@ test('files survive stop/start; rm refuses while running, rm -f stops first and 
   assert.equal(existsSync(join(box.data, 'locks', name)), false);
   assert.deepEqual(mountsUnder(join(box.data, 'containers', name)), []);
   assert.deepEqual(processesMentioning(join(box.data, 'containers', name)), []);
+  assert.deepEqual(processesInCgroup(`${box.cgroupParent}/${name}`), []);
 });
 
 test('run of an unknown image fails with one line, exit 1, and leaves nothing', () => {

@@ -86,12 +86,45 @@ export function processesMentioning(text) {
   return found;
 }
 
+/**
+ * Live processes in the cgroup at PATH (below each controller's root, e.g. "sc-test-x/web1") or under it.
+ * A container's PID 1 names no host path (its command line is just "sc-init"): its cgroup says whose it is.
+ */
+export function processesInCgroup(path) {
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const paths = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').map((l) => l.split(':').slice(2).join(':'));
+      if (paths.some((p) => p === `/${path}` || p.startsWith(`/${path}/`))) found.push(Number(pid));
+    } catch { /* gone meanwhile */ }
+  }
+  return found;
+}
+
+/** The PID 1 of container NAME of the sandbox (host pids; more than one would be a bug). */
+export function containerInits(box, name) {
+  return processesInCgroup(`${box.cgroupParent}/${name}`).filter((pid) => {
+    try {
+      return /^NSpid:.*\t1$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Every process of the sandbox: its containers' (by cgroup) and its helpers' (by command line). */
+export function sandboxProcesses(box) {
+  return [...new Set([...processesMentioning(box.root), ...processesInCgroup(box.cgroupParent)])];
+}
+
 /** What a sandbox left on the machine: mounts, cgroups, processes. Empty means clean. */
 export function leftovers(box) {
   return [
     ...mountsUnder(box.root).map((m) => `mount: ${m}`),
     ...cgroupDirsOf(box.cgroupParent).map((d) => `cgroup: ${d}`),
-    ...processesMentioning(box.root).map((p) => `process: ${p}`),
+    ...sandboxProcesses(box).map((p) => `process: ${p}`),
   ];
 }
 
@@ -100,7 +133,7 @@ async function cleanupSandbox(box) {
   const names = existsSync(containers) ? readdirSync(containers) : [];
   for (const name of names) box.sc('rm', '-f', name);
   // Whatever sc could not remove is removed by force, so one failing test does not leak into the next.
-  for (const pid of processesMentioning(box.root)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of sandboxProcesses(box)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   for (const m of mountsUnder(box.root).reverse()) spawnSync('umount', ['-l', m.split(' ')[1]]);
   for (const dir of cgroupDirsOf(box.cgroupParent)) removeCgroupTree(dir);
   rmSync(box.root, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning, cgroupDirsOf, BIN } from './helpers.mjs';
+import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning, processesInCgroup, containerInits, cgroupDirsOf, BIN } from './helpers.mjs';
 
 const box = makeSandbox('reliability');
 before(() => importBusybox(box));
@@ -29,6 +29,7 @@ function containerTraces(name) {
   return [
     ...mountsUnder(dir).map((m) => `mount ${m.split(' ')[1]}`),
     ...processesMentioning(`${dir}/`).map((p) => `process ${p}`),
+    ...processesInCgroup(`${box.cgroupParent}/${name}`).map((p) => `process ${p} (in the container's cgroup)`),
     ...cgroupDirsOf(join(box.cgroupParent, name)).map((d) => `cgroup ${d}`),
     ...(existsSync(dir) ? [`dir ${dir}`] : []),
     ...(existsSync(join(box.data, 'locks', name)) ? [`lock ${name}`] : []),
@@ -96,7 +97,7 @@ function crashAt(tool, verb, args) {
 
 /** sc ps -a tells the truth: running exactly when a PID 1 of the container is alive. */
 function assertTruth(name, why) {
-  const alive = processesMentioning(join(box.data, 'containers', name, 'merged')).length > 0;
+  const alive = containerInits(box, name).length > 0;
   const status = statusOf(name);
   assert.equal(status === 'running', alive, `${why}: sc ps says ${status}, a PID 1 is ${alive ? '' : 'not '}alive`);
 }
@@ -127,7 +128,7 @@ test('start killed after each step: ps tells the truth, start recovers with the 
     const start = box.sc('start', name);
     assert.equal(start.code, 0, `start after a start killed at ${tool} ${verb}: ${start.stderr}`);
     assert.equal(statusOf(name), 'running');
-    assert.equal(processesMentioning(join(box.data, 'containers', name, 'merged')).length, 1, 'exactly one PID 1');
+    assert.equal(containerInits(box, name).length, 1, 'exactly one PID 1');
     assert.equal(box.sc('exec', name, 'cat', '/root/f').stdout.trim(), 'kept');
     assert.equal(box.sc('rm', '-f', name).code, 0);
     assert.deepEqual(containerTraces(name), [], `after a start killed at ${tool} ${verb}`);
@@ -154,8 +155,8 @@ test('a host "reboot" (every PID 1 killed, every overlay unmounted behind sc\'s 
   }
   for (const n of names) {
     const dir = join(box.data, 'containers', n);
-    for (const pid of processesMentioning(`${dir}/merged`)) process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 100 && processesMentioning(`${dir}/merged`).length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const pid of containerInits(box, n)) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && containerInits(box, n).length; i++) await new Promise((r) => setTimeout(r, 20));
     spawnSync('umount', ['-l', join(dir, 'merged')]);
     if (existsSync(`/run/netns/sc-${n}`)) spawnSync('ip', ['netns', 'delete', `sc-${n}`]);
   }

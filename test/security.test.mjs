@@ -4,12 +4,12 @@
 // namespaces hold even for full root, fails just the same: said in the test). Run as root after build + assemble.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { makeSandbox, importBusybox, leftovers, docs, uniqueName } from './helpers.mjs';
+import { makeSandbox, importBusybox, leftovers, docs, uniqueName, BIN } from './helpers.mjs';
 
 const box = makeSandbox('security');
 const confined = uniqueName('conf');
@@ -94,7 +94,7 @@ test('reading a host block device: the devices cgroup refuses even a node the ho
 
 test('/proc/sysrq-trigger and /proc/sys: read-only when confined; writable (never written) when privileged', () => {
   const ro = mountsIn(confined, '/proc');
-  for (const p of ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus'].filter(existsSync))
+  for (const p of ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus', '/proc/fs'].filter(existsSync))
     assert.match(ro[p] ?? '', /^ro,/, `${p} is mounted read-only`);
   // 'h' only prints the sysrq help, should the write ever get through.
   assert.notEqual(sh(confined, 'echo h > /proc/sysrq-trigger').code, 0);
@@ -104,9 +104,11 @@ test('/proc/sysrq-trigger and /proc/sys: read-only when confined; writable (neve
 });
 
 test('host kernel state (/proc/kcore, keys, timer_list, …) is masked when confined, visible when privileged', () => {
-  const masked = ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/latency_stats', '/proc/sched_debug', '/proc/scsi', '/proc/acpi'].filter(existsSync);
+  // Docker's list today; what this kernel lacks has nothing to hide.
+  const masked = ['/proc/asound', '/proc/acpi', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+    '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap'].filter(existsSync);
   assert.ok(masked.length > 0, 'this kernel has something to mask');
-  const inside = mountsIn(confined, '/proc');
+  const inside = { ...mountsIn(confined, '/proc'), ...mountsIn(confined, '/sys') };
   for (const p of masked) {
     assert.ok(inside[p], `${p} is covered`);
     assert.equal(sh(confined, `cat ${p} 2>/dev/null || ls -A ${p}`).stdout, '', `${p} shows nothing`);
@@ -127,8 +129,10 @@ test('loading a kernel module: no CAP_SYS_MODULE when confined; privileged has i
     assert.match(denied.stderr, /Operation not permitted/);
     assert.doesNotMatch(full.stderr, /Operation not permitted/, 'privileged gets past the capability check');
   } else {
-    // This kernel has no module support: init_module is ENOSYS for everyone.
-    assert.match(denied.stderr, /kernel does not support requested operation|Function not implemented/);
+    // This kernel has no module support: init_module is ENOSYS for everyone who gets that far; the
+    // default seccomp profile refuses it (EPERM) before the kernel is asked.
+    assert.match(denied.stderr, /Operation not permitted/);
+    assert.match(full.stderr, /kernel does not support requested operation|Function not implemented/);
   }
 });
 
@@ -214,4 +218,75 @@ test('a symlink planted in the container never makes sc write on the host (its /
   assert.deepEqual(readdirSync(hostDir), ['keep'], 'nothing written through the planted links');
   assert.match(sh(name, 'cat /etc/hosts').stdout, new RegExp(`\\t${name}$`, 'm'), 'the container got its own files instead');
   assert.equal(box.sc('rm', '-f', name).code, 0);
+});
+
+test('PID 1 shows the container no host path: its command line is "sc-init", its environment the container\'s, its exe a sealed copy', () => {
+  const pid = pid1(confined);
+  assert.equal(sh(confined, 'cat /proc/1/cmdline').stdout, 'sc-init\0');
+  assert.match(sh(confined, 'ps -o pid,args').stdout, /^\s*1 sc-init$/m);
+  const environ = sh(confined, 'cat /proc/1/environ').stdout;
+  assert.match(environ, /(^|\0)container=sc\0/);
+  assert.doesNotMatch(environ, new RegExp(`${box.root}|/usr/local/lib/sc|/libexec/`), 'no host path in PID 1\'s environment');
+  assert.equal(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'sc-init\0', 'the host sees the same');
+  assert.match(sh(confined, 'readlink /proc/1/exe').stdout, /^\/memfd:sc-init \(deleted\)$/m);
+  // The copy is sealed: not even its own root could change it (and it is busy as the running program).
+  assert.notEqual(sh(confined, 'echo x > /proc/1/exe').code, 0);
+});
+
+// The probe (test/fixtures/syscalls.c) tries keyctl, unshare(CLONE_NEWUSER), bpf and open_by_handle_at.
+const probe = join(box.root, 'syscalls');
+function syscallsIn(name) {
+  if (!existsSync(probe)) execFileSync('cc', ['-static', '-O2', '-o', probe, join(import.meta.dirname, 'fixtures', 'syscalls.c')]);
+  const copy = box.run(join(BIN, 'sc'), ['exec', name, 'sh', '-c', 'cat > /probe && chmod 755 /probe'], { input: readFileSync(probe) });
+  assert.equal(copy.code, 0, copy.stderr);
+  const r = sh(name, '/probe');
+  assert.equal(r.code, 0, r.stderr);
+  return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=')));
+}
+
+test('seccomp: Docker\'s default profile refuses keyctl, unshare(CLONE_NEWUSER), bpf, open_by_handle_at (EPERM) in PID 1 and sc exec alike', () => {
+  const refused = { keyctl: 'EPERM', unshare_user: 'EPERM', bpf: 'EPERM', open_by_handle_at: 'EPERM', getpid: 'ok' };
+  assert.deepEqual(syscallsIn(confined), refused);
+  assert.match(sh(confined, 'grep Seccomp: /proc/1/status /proc/self/status').stdout, /1\/status:Seccomp:\s+2\n.*self\/status:Seccomp:\s+2/);
+  // The same container without the filter: keyctl and unshare reach the kernel, so the profile was what refused them.
+  const open = uniqueName('noseccomp');
+  assert.equal(box.sc('run', '--name', open, '--seccomp', 'unconfined', 'busybox').code, 0);
+  const unconfined = syscallsIn(open);
+  assert.equal(unconfined.keyctl, 'ok');
+  assert.equal(unconfined.unshare_user, 'ok');
+  assert.match(sh(open, 'grep Seccomp: /proc/1/status').stdout, /Seccomp:\s+0/);
+  assert.equal(box.sc('rm', '-f', open).code, 0);
+  // Privileged runs without a filter: every call gets as far as the kernel's own checks.
+  for (const [call, result] of Object.entries(syscallsIn(privileged))) assert.notEqual(result, 'EPERM', call);
+});
+
+test('seccomp: --seccomp FILE takes a profile in Docker/Podman\'s format; a bad one is refused in one line, before anything is made', () => {
+  const dir = join(box.root, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const profile = join(dir, 'no-mkdir.json');
+  writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] }));
+  const name = uniqueName('custom');
+  const r = box.sc('run', '--name', name, '--seccomp', profile, 'busybox');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(sh(name, 'mkdir /made').stderr, /Permission denied/, 'mkdir gets the profile\'s EACCES');
+  assert.deepEqual(syscallsIn(name), { keyctl: 'ok', unshare_user: 'ok', bpf: 'EPERM', open_by_handle_at: 'EPERM', getpid: 'ok' });
+  assert.equal(box.sc('rm', '-f', name).code, 0);
+
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_EXPLODE' }] }));
+  for (const [file, why] of [[broken, /syscalls\[0\]\.action/], [join(dir, 'missing.json'), /cannot read the profile/]]) {
+    const bad = uniqueName('bad');
+    const refused = box.sc('run', '--name', bad, '--seccomp', file, 'busybox');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, why);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.equal(existsSync(join(box.data, 'containers', bad)), false);
+  }
+});
+
+test('sc exec of a filtered container without its rules fails closed: sc-enter will not run a command unfiltered', () => {
+  const pid = pid1(confined);
+  const r = spawnSync(join(BIN, '..', 'libexec', 'sc-enter'), ['--pid', String(pid), '--', 'true'], { encoding: 'utf8' });
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /runs under a seccomp filter: give its rules with --seccomp FILE/);
 });

@@ -23,6 +23,14 @@ function cmdline(pid) {
   }
 }
 
+function cgroupOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 test('no test left anything of ours on the machine', () => {
   const found = [];
   for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
@@ -36,6 +44,8 @@ test('no test left anything of ours on the machine', () => {
   for (const pid of livePids()) {
     const cmd = cmdline(pid);
     if (cmd.includes(SANDBOX) || /\bsclan-|\budhcpc\b.*sc-e2e|dnsmasq.*sc-e2e/.test(cmd)) found.push(`process ${pid}: ${cmd}`);
+    // A container's PID 1 names no host path: its cgroup (under a test's parent) gives it away.
+    else if (/^\d+:[^:]*:\/sc-(test|bench)-/m.test(cgroupOf(pid))) found.push(`process ${pid} in ${cgroupOf(pid).split('\n')[0]}: ${cmd}`);
   }
   // A netns handle of ours with no process left inside is a leak (a running container's has its PID 1).
   const inUse = new Set();

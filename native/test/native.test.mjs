@@ -138,11 +138,13 @@ function enterInBackground(t, pid, cmd, extra = []) {
   return { child, exited };
 }
 
-// Live host processes whose command line mentions `text`.
+// Live host processes whose command line mentions `text`, or whose root is on it (a container's PID 1
+// shows only "sc-init"; its root mount, in its own mountinfo, names the rootfs).
 function processesMentioning(text) {
+  const rootMount = (p) => fs.readFileSync(`/proc/${p}/mountinfo`, 'utf8').split('\n').find((l) => l.split(' ')[4] === '/') ?? '';
   return fs.readdirSync('/proc').filter((p) => {
     try {
-      return /^\d+$/.test(p) && !isGone(p) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+      return /^\d+$/.test(p) && !isGone(p) && (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text) || rootMount(p).includes(text));
     } catch {
       return false;
     }
@@ -381,7 +383,7 @@ test('a rootfs that does not exist fails with its path and leaves no process', (
   const r = spawnSync(scInit, ['--root', root, '--hostname', 'x'], { encoding: 'utf8', timeout: 10000 });
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, `sc-init: bind ${root} on itself: No such file or directory\n`);
+  assert.equal(r.stderr, `sc-init: chdir ${root}: No such file or directory\n`);
   assert.deepEqual(processesMentioning(root), []);
 });
 
@@ -438,4 +440,79 @@ test('--put writes files inside the container\'s root, where its symlinks cannot
   assert.equal(fs.readFileSync(path.join(hostDir, 'victim'), 'utf8'), 'host\n');
   assert.equal(spawnSync(scEnter, ['--pid', String(pid), '--put', 'relative', 'x']).status, 125);
   assert.equal(spawnSync(scEnter, ['--pid', String(pid), '--put', '/x', 'y', '--', 'true']).status, 125, '--put and a command are exclusive');
+});
+
+test('PID 1 shows no host path: command line "sc-init", exe a sealed memfd copy that cannot be written', (t) => {
+  const { pid, root } = startContainer(t);
+  assert.equal(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'sc-init\0');
+  assert.equal(fs.readFileSync(`/proc/${pid}/comm`, 'utf8'), 'sc-init\n');
+  assert.equal(fs.readlinkSync(`/proc/${pid}/exe`), '/memfd:sc-init (deleted)');
+  assert.doesNotMatch(fs.readFileSync(`/proc/${pid}/environ`, 'utf8'), new RegExp(root));
+  // Even the host's root cannot change the copy: it is sealed (and busy).
+  assert.throws(() => fs.writeFileSync(`/proc/${pid}/exe`, 'x'), /EPERM|ETXTBSY/);
+  assert.match(enter(pid, ['ls', '-l', '/proc/self/exe']).stdout, /-> \/bin\/busybox/, 'an entered command runs its own program');
+});
+
+test('a mask or read-only path that exists but cannot be applied fails the start (never a silent skip)', (t) => {
+  const root = makeRootfs(t);
+  for (const flag of ['--mask', '--readonly']) {
+    // /proc/self is a symlink: sc-init refuses to follow it, so the path cannot be covered.
+    const r = spawnSync(scInit, ['--root', root, '--hostname', 'x', flag, '/proc/self/environ'], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /proc\/self\/environ in the container is a symlink or crosses one/);
+  }
+  // A path this kernel lacks has nothing to protect: skipped.
+  const { pid } = startContainer(t, { root, args: ['--mask', '/proc/no-such-thing'] });
+  assert.ok(!isGone(pid));
+});
+
+test('an image whose /dev is a symlink to / gets nothing made on the host\'s /', (t) => {
+  const root = makeRootfs(t);
+  fs.symlinkSync('/', path.join(root, 'dev'));
+  const before = fs.readdirSync('/').sort();
+  const r = spawnSync(scInit, ['--root', root, '--hostname', 'x'], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, "sc-init: dev in the container is a symlink or crosses one; sc never follows a container's links there\n");
+  assert.deepEqual(fs.readdirSync('/').sort(), before);
+});
+
+test('--userns: PID 1 is root inside and an unprivileged id on the host; /dev holds the host\'s inert nodes', (t) => {
+  const root = makeRootfs(t);
+  // The rootfs must be the user namespace's own (sc-overlay idmaps it in sc): here, chown a plain copy.
+  execFileSync('chown', ['-R', '1100000:1100000', root]);
+  const { pid } = startContainer(t, { root, args: ['--userns', '1100000:1100000:65536'] });
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  assert.match(status, /^Uid:\s+1100000\s+1100000\s+1100000\s+1100000$/m);
+  assert.match(status, /^Gid:\s+1100000\s/m);
+  assert.equal(enter(pid, ['id', '-u']).stdout, '0\n');
+  assert.equal(enter(pid, ['cat', '/proc/self/uid_map']).stdout.trim().split(/\s+/).join(' '), '0 1100000 65536');
+  assert.equal(enter(pid, ['sh', '-c', 'echo hi > /dev/null && echo ok']).stdout, 'ok\n');
+  assert.notEqual(enter(pid, ['mknod', '/dev/sda', 'b', '8', '0']).status, 0, 'no device nodes in a user namespace');
+  const bad = spawnSync(scInit, ['--root', root, '--hostname', 'x', '--userns', '0:0:65536'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2, 'host root is never a container\'s id range');
+});
+
+test('without close_range (an older kernel), inherited descriptors are still closed', (t) => {
+  const { pid } = startContainer(t);
+  const launcher = path.join(os.tmpdir(), `sc-nativetest-ncr-${randomBytes(4).toString('hex')}`);
+  t.after(() => fs.rmSync(launcher, { force: true }));
+  execFileSync('cc', ['-static', '-O2', '-o', launcher, path.join(nativeDir, 'test', 'fixtures', 'no-close-range.c'), '-lseccomp']);
+  const r = spawnSync(launcher, ['/etc/hostname', scEnter, '--pid', String(pid), '--', 'ls', '/proc/self/fd'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').sort(), ['0', '1', '2', '3'], 'stdio and ls\'s own directory fd only: fd 5 was closed');
+  const init = spawnSync(launcher, ['/etc/hostname', scInit, '--root', makeRootfs(t), '--hostname', 'ncr'], { encoding: 'utf8' });
+  assert.equal(init.status, 0, init.stderr);
+  const pid2 = JSON.parse(init.stdout).pid;
+  killAndWait(t, pid2);
+  assert.deepEqual(fs.readdirSync(`/proc/${pid2}/fd`).sort(), ['0', '1', '2', '3'], "PID 1 keeps stdio and its signalfd only");
+});
+
+test('sc-enter joins by pidfd and checks the start time after: a reused pid is refused', (t) => {
+  const { pid, startTime } = startContainer(t);
+  const r = enter(pid, ['true'], ['--start-time', String(Number(startTime) - 1)]);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /is not the container/);
+  const gone = enter(999999999, ['true']);
+  assert.equal(gone.status, 125);
+  assert.match(gone.stderr, /--pid wants a process id|has exited|No such process/);
 });

@@ -8,10 +8,15 @@ export interface Config {
   cgroupParent: string;
   /** Seconds sc stop waits for a container before it kills it. */
   stopTimeout: number;
+  /** Host ids handed out to --userns containers, 65536 to each: first, first + count - 1. */
+  userns: { first: number; count: number };
 }
 
+/** Ids each --userns container gets: 0-65535 inside, as a full Linux system expects. */
+export const USERNS_SIZE = 65536;
+
 export const DEFAULT_CONFIG_PATH = '/etc/sc.json5';
-const DEFAULTS: Config = { root: '/var/lib/sc', cgroupParent: 'sc', stopTimeout: 10 };
+const DEFAULTS: Config = { root: '/var/lib/sc', cgroupParent: 'sc', stopTimeout: 10, userns: { first: 1_000_000, count: 1000 * USERNS_SIZE } };
 
 /**
  * Read /etc/sc.json5 (or $SC_CONFIG); $SC_ROOT overrides the data root. A missing file means defaults.
@@ -41,5 +46,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     throw new UsageError(`config ${path}: "root" must be an absolute path`);
   if (typeof config.cgroupParent !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(config.cgroupParent))
     throw new UsageError(`config ${path}: "cgroupParent" must be a plain directory name`);
+  const ids = config.userns as Partial<Config['userns']> | undefined;
+  const whole = (n: unknown) => typeof n === 'number' && Number.isInteger(n);
+  if (!ids || !whole(ids.first) || !whole(ids.count) || ids.first! < 1 || ids.count! < USERNS_SIZE || ids.first! + ids.count! > 2 ** 32 - 1)
+    throw new UsageError(`config ${path}: "userns" must be { first: HOSTID, count: N } with first >= 1, count >= ${USERNS_SIZE}, below 2^32`);
   return config;
 }

@@ -24,6 +24,10 @@ export interface Spec {
   boot?: boolean;
   privileged?: boolean;
   noNewPrivileges?: boolean;
+  /** Seccomp: absent for sc's default profile (Docker's), "unconfined", or the absolute path of a profile (Docker/Podman JSON). */
+  seccomp?: string;
+  /** Run in a user namespace of its own: container root is an unprivileged id on the host. */
+  userns?: boolean;
   grace?: number; // seconds
 }
 
@@ -45,6 +49,8 @@ export interface Doc {
   rootfs?: { upper: string; work: string; merged: string; mounted: boolean };
   cgroup?: { version: 1 | 2; paths: string[] };
   process?: { pid: number; startTime: number };
+  /** The host ids a --userns container owns (sc-ps create allocates them): container id N is host id uid+N / gid+N. */
+  userns?: { uid: number; gid: number; size: number };
   net?: Record<string, unknown>;
   error?: DocError;
   /** The error of the last pipeline that failed on this container, as sc-ps save recorded it. */
@@ -71,7 +77,7 @@ export function parseDocument(line: string, lineNo: number): Doc {
   const problem = nameProblem(raw.name);
   if (problem) throw new InputError(`stdin line ${lineNo}: field "name": ${problem}`);
   if (raw.spec !== undefined && !isObject(raw.spec)) throw new InputError(`stdin line ${lineNo}: field "spec" must be an object`);
-  for (const section of ['image', 'rootfs', 'cgroup', 'process', 'net', 'error'] as const) {
+  for (const section of ['image', 'rootfs', 'cgroup', 'process', 'net', 'userns', 'error'] as const) {
     if (raw[section] !== undefined && !isObject(raw[section]))
       throw new InputError(`stdin line ${lineNo} (${raw.name}): field "${section}" must be an object`);
   }

@@ -14,3 +14,5 @@ export * from './exec.js';
 export * from './install.js';
 export * from './mounts.js';
 export * from './io.js';
+export * from './seccomp.js';
+export * from './data-root.js';

@@ -10,6 +10,8 @@ export class Layout {
   get layers(): string { return join(this.root, 'layers'); }
   get containers(): string { return join(this.root, 'containers'); }
   get tmp(): string { return join(this.root, 'tmp'); }
+  /** One file per host id range a --userns container holds, named by its first host id, holding the container's name. */
+  get userns(): string { return join(this.root, 'userns'); }
 
   image(name: string): string { return join(this.images, checked(name)); }
   layer(digest: string): string {
@@ -25,6 +27,8 @@ export class Layout {
   merged(name: string): string { return join(this.container(name), 'merged'); }
   /** PID and start time of the container's PID 1, written by sc-spawn the moment it exists: a crash before the record is saved cannot orphan it. */
   initPid(name: string): string { return join(this.container(name), 'init.pid'); }
+  /** The seccomp rules of the container's process, compiled by sc-spawn start; sc-enter loads the same. */
+  seccomp(name: string): string { return join(this.container(name), 'seccomp'); }
 }
 
 function checked(name: string): string {

@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config.js';
 import type { Doc } from './document.js';
 import { EXIT, InputError, StepError, UsageError, stepError } from './errors.js';
 import { Layout } from './layout.js';
+import { ensurePrivateRoot } from './data-root.js';
 import { readDocuments, writeDocument } from './ndjson.js';
 import { stdinIsTerminal, writeErr, writeOut } from './io.js';
 import { formatTable } from './table.js';
@@ -152,7 +153,11 @@ function makeContext(tool: string, verb: string, options: Options, args: string[
     options,
     args,
     config,
-    get layout() { return (layout ??= new Layout(config.root)); },
+    get layout() {
+      // Whoever first works under the data root (as root) makes sure it is closed to other users.
+      if (!layout && process.getuid?.() === 0) ensurePrivateRoot(config.root);
+      return (layout ??= new Layout(config.root));
+    },
     emit: async (value) => writeDocument(value),
     say: (message) => writeErr(`${tool}: ${message}\n`),
   };

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseSeccompProfile } from './seccomp.js';
 import { UsageError } from './errors.js';
 import type { NetMode, Spec } from './document.js';
 import type { OptionSpec, Options } from './args.js';
@@ -19,6 +22,8 @@ export const SPEC_OPTIONS = {
   boot: { type: 'boolean', description: "run the image's own /sbin/init as PID 1 instead of sc's waiting PID 1" },
   privileged: { type: 'boolean', description: 'full root inside: all capabilities, /proc and /sys as mounted, every device allowed' },
   'no-new-privileges': { type: 'boolean', description: 'set no_new_privs: setuid programs gain nothing inside the container' },
+  seccomp: { type: 'string', value: 'FILE', description: "seccomp profile (Docker/Podman JSON), or 'unconfined' (default: Docker's default profile; none with --privileged)" },
+  userns: { type: 'boolean', description: 'a user namespace of its own: container root is an unprivileged host id (from the config\'s userns range)' },
 } satisfies Record<string, OptionSpec>;
 
 const SIZE_UNITS: Record<string, number> = { '': 2 ** 20, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
@@ -58,6 +63,21 @@ function parseCidr(text: string): string {
   return `${addr}/${Number(prefix)}`;
 }
 
+/** --seccomp: 'unconfined', or a profile file, read and checked now so that a bad one fails before anything is made. */
+function seccompOption(value: string): string {
+  if (value === 'unconfined') return value;
+  if (value === '') throw new UsageError("--seccomp needs a profile FILE or 'unconfined'");
+  const file = resolve(value);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--seccomp ${value}: cannot read the profile: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  parseSeccompProfile(text, file);
+  return file;
+}
+
 const NET_MODES: NetMode[] = ['none', 'static', 'dhcp'];
 const MACVLAN_MODES = ['bridge', 'private', 'vepa', 'passthru'];
 
@@ -77,6 +97,8 @@ export function specFromOptions(opts: Options): Spec {
   if (opts.boot === true) spec.boot = true;
   if (opts.privileged === true) spec.privileged = true;
   if (opts['no-new-privileges'] === true) spec.noNewPrivileges = true;
+  if (opts.userns === true) spec.userns = true;
+  if (str('seccomp') !== undefined) spec.seccomp = seccompOption(str('seccomp')!);
 
   const netFlags = ['parent', 'ip', 'gateway', 'dns', 'mac', 'macvlan-mode'].filter((k) => opts[k] !== undefined);
   const mode = str('net');

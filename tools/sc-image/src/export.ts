@@ -27,10 +27,12 @@ export const exportImage: CommandVerb = {
     const progress = await Progress.start(`exporting ${name}`, image.size);
     try {
       if (!file) return await withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, createWriteStream('', { fd: 1, autoClose: false }), progress));
-      // Written beside the destination and renamed, so a failed export never leaves half an archive.
-      const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+      // Written beside the destination and renamed, so a failed export never leaves half an archive. The
+      // name is random and created exclusively (O_EXCL never follows a link): in a shared directory like
+      // /tmp, another user cannot plant a symlink that root would write through.
+      const partial = join(dirname(file), `.${basename(file)}.${Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex')}.partial`);
       try {
-        await withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, createWriteStream(partial), progress));
+        await withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, createWriteStream(partial, { flags: 'wx', mode: 0o644 }), progress));
         renameSync(partial, file);
       } finally {
         rmSync(partial, { force: true });

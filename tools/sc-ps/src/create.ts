@@ -1,15 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import {
   DOC_VERSION, SPEC_OPTIONS, UsageError, failDocument, nameProblem, specFromOptions, writeJsonAtomic,
   type CommandVerb, type Doc,
 } from '@sc/core';
+import { allocateIds } from './userns.js';
 
 export const create: CommandVerb = {
   kind: 'command',
   summary: 'reserve a container name and write its first record (status "created")',
   usage: 'NAME',
   reads: '-',
-  writes: 'name id created status spec',
+  writes: 'name id created status spec userns',
   options: {
     image: { type: 'string', value: 'IMAGE', description: 'image to run (required)' },
     ...SPEC_OPTIONS,
@@ -45,6 +46,16 @@ export const create: CommandVerb = {
       status: 'created',
       spec,
     };
+    if (spec.userns) {
+      try {
+        reserved.userns = allocateIds(ctx.layout, ctx.config, name);
+      } catch (err) {
+        rmdirSync(ctx.layout.container(name)); // the name goes back with the failure
+        failDocument(ctx.tool, doc, err);
+        await ctx.emit(doc);
+        return 1;
+      }
+    }
     writeJsonAtomic(ctx.layout.state(name), reserved);
     await ctx.emit(reserved);
   },

@@ -1,12 +1,13 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { StepError, type StreamVerb } from '@sc/core';
 import { readRecord } from './records.js';
+import { releaseIds } from './userns.js';
 
 export const rm: StreamVerb = {
   kind: 'inverse',
   summary: "remove each container's record and its (emptied) directory; refuses running containers",
   reads: 'name id process',
-  writes: 'status',
+  writes: 'status (and gives back its userns ids)',
   each(doc, ctx) {
     if (doc.error)
       throw new StepError('EKEPT', `record kept because an earlier step failed (${doc.error.tool}: ${doc.error.message})`);
@@ -22,11 +23,12 @@ export const rm: StreamVerb = {
       rmdirSync(dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
+      if (code === 'ENOENT') return releaseIds(ctx.layout, doc.name, saved?.userns ?? doc.userns);
       if (code === 'ENOTEMPTY')
         throw new StepError('ENOTEMPTY', `${dir} still holds ${readdirSync(dir).join(', ')}; sc-rootfs destroy removes the rootfs first`);
       throw err;
     }
+    releaseIds(ctx.layout, doc.name, saved?.userns ?? doc.userns);
     delete doc.status;
   },
 };

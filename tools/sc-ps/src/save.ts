@@ -20,6 +20,9 @@ export const save: StreamVerb = {
     const { error, ...record } = doc;
     if (error) record.lastError = { ...error, at: new Date().toISOString() };
     else delete record.lastError;
+    // The id range is create's to hand out: a document cannot claim another container's host ids.
+    if (saved.userns) record.userns = saved.userns;
+    else delete record.userns;
     writeJsonAtomic(ctx.layout.state(doc.name), record);
     if (!error) delete doc.lastError;
   },

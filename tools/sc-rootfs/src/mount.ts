@@ -1,12 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError, isMountPoint, requireField, run, type StreamVerb } from '@sc/core';
+import { InputError, isMountPoint, libexecPath, requireField, run, type StreamVerb } from '@sc/core';
 import { rootfsPaths } from './paths.js';
 
 export const mount: StreamVerb = {
   kind: 'forward',
-  summary: "mount the container's overlay: the image's layers read-only under its own upper layer",
-  reads: 'name image.layers',
+  summary: "mount the container's overlay: the image's layers read-only under its own upper layer (nodev; idmapped with --userns)",
+  reads: 'name image.layers spec.privileged userns',
   writes: 'rootfs',
   needs(doc) {
     requireField(doc, 'image.layers', 'pipe it through sc-image resolve first');
@@ -16,15 +16,24 @@ export const mount: StreamVerb = {
     if (!Array.isArray(layers) || layers.length === 0) throw new InputError(`${doc.name}: image.layers is empty`);
     for (const layer of layers) {
       // Only layers of our own store become lowerdirs.
-      if (typeof layer !== 'string' || dirname(layer) !== ctx.layout.layers || layer.includes(':') || layer.includes(','))
+      if (typeof layer !== 'string' || dirname(layer) !== ctx.layout.layers || /[:,\\=]/.test(layer))
         throw new InputError(`${doc.name}: image.layers entry ${JSON.stringify(layer)} is not a layer of ${ctx.layout.layers}`);
     }
     const paths = rootfsPaths(ctx.layout, doc);
-    for (const dir of Object.values(paths)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!isMountPoint(paths.merged)) {
-      const options = `lowerdir=${layers.join(':')},upperdir=${paths.upper},workdir=${paths.work}`;
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', options, paths.merged]);
-    }
+    // The upper layer's root is the container's "/": open to its users, closed to the host's by the data root.
+    mkdirSync(paths.upper, { recursive: true });
+    chmodSync(paths.upper, 0o755);
+    for (const dir of [paths.work, paths.merged]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!isMountPoint(paths.merged)) await run(libexecPath('sc-overlay'), overlayArgs(doc, layers, paths));
     doc.rootfs = { ...paths, mounted: true };
   },
 };
+
+/** sc-overlay's command line: device nodes an image ships are inert (nodev) unless privileged; --userns maps the layers. */
+export function overlayArgs(doc: { spec: { privileged?: boolean }; userns?: { uid: number; gid: number; size: number } }, layers: string[],
+  paths: { upper: string; work: string; merged: string }): string[] {
+  const args = doc.spec.privileged ? [] : ['--nodev'];
+  if (doc.userns) args.push('--idmap', `${doc.userns.uid}:${doc.userns.gid}:${doc.userns.size}`);
+  for (const layer of layers) args.push('--lower', layer);
+  return [...args, '--upper', paths.upper, '--work', paths.work, paths.merged];
+}

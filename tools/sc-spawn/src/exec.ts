@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isSameProcess, libexecPath, readDocuments, UsageError, type CommandVerb } from '@sc/core';
 
 export const exec: CommandVerb = {
@@ -26,6 +27,8 @@ export const exec: CommandVerb = {
       const args = ['--pid', String(doc.process!.pid), '--start-time', String(doc.process!.startTime)];
       for (const path of doc.cgroup?.paths ?? []) args.push('--cgroup', path);
       for (const e of (ctx.options.env as string[] | undefined) ?? []) args.push('--env', e);
+      // The seccomp rules PID 1 runs under (sc-enter refuses a filtered container without them).
+      if (existsSync(ctx.layout.seccomp(doc.name))) args.push('--seccomp', ctx.layout.seccomp(doc.name));
       const result = spawnSync(libexecPath('sc-enter'), [...args, '--', ...ctx.args], { stdio: ['ignore', 'inherit', 'inherit'] });
       const status = result.status ?? 1;
       if (status !== 0) code = status;

@@ -5,7 +5,7 @@ export const stop: StreamVerb = {
   kind: 'inverse',
   summary: 'ask PID 1 to shut the container down (SIGTERM to every process), SIGKILL after --time seconds',
   reads: 'name process (or containers/NAME/init.pid)',
-  writes: 'process (removed)',
+  writes: 'process (removed; and containers/NAME/seccomp)',
   options: {
     time: { type: 'string', short: 't', value: 'SECONDS', description: 'grace period before SIGKILL (default: the config\'s stopTimeout, 10)' },
   },
@@ -27,6 +27,7 @@ export const stop: StreamVerb = {
       }
     }
     rmSync(pidFile, { force: true });
+    rmSync(ctx.layout.seccomp(doc.name), { force: true }); // start compiles them again
     delete doc.process;
   },
 };
