@@ -18,14 +18,15 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/seccomp.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "caps.h"
 #include "fds.h"
 #include "sealed.h"
-#include "seccomp.h"
 
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
@@ -53,7 +54,7 @@ static void die(const char *fmt, ...) {
 
 static void usage(const char *why) {
   die("%s\nusage: sc-enter --pid PID [--start-time TICKS] [--cgroup DIR]... [--env K=V]... [--cwd DIR] "
-      "[--privileged] [--no-new-privs] [--seccomp RULES] -- CMD ARGS...\n"
+      "[--privileged] [--no-new-privs] [--seccomp FILTER.bpf] -- CMD ARGS...\n"
       "       sc-enter --pid PID [--start-time TICKS] --put PATH CONTENT...   (write files inside the container)", why);
 }
 
@@ -234,6 +235,19 @@ static void put_file(const char *path, const char *content) {
   }
 }
 
+// The container's seccomp filter as sc-init compiled it (--seccomp-bpf): a program to load as it is.
+static struct sock_fprog read_filter(const char *file) {
+  static struct sock_filter program[BPF_MAXINSNS];
+  struct stat st;
+  int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || fstat(fd, &st) < 0) die("open the seccomp filter %s: %s", file, strerror(errno));
+  if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size % sizeof program[0] || st.st_size > (off_t)sizeof program ||
+      read(fd, program, (size_t)st.st_size) != st.st_size)
+    die("%s is not a seccomp filter (a BPF program, as sc-init --seccomp-bpf writes)", file);
+  close(fd);
+  return (struct sock_fprog){.len = (unsigned short)(st.st_size / sizeof program[0]), .filter = program};
+}
+
 // PID 1 of the container, as a pidfd that stays that process, whatever happens to its pid number.
 static int open_container(long pid, const char *start_time) {
   int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
@@ -277,12 +291,12 @@ static void raise_effective(void) {
 
 int main(int argc, char **argv) {
   long pid = 0;
-  const char *start_time = NULL, *cwd = "/", *cgroups[MAX_LIST], *envs[MAX_LIST], *rules = NULL;
+  const char *start_time = NULL, *cwd = "/", *cgroups[MAX_LIST], *envs[MAX_LIST], *filter_file = NULL;
   const char *put_paths[MAX_LIST], *put_contents[MAX_LIST];
   int ncgroups = 0, nenvs = 0, nputs = 0, rootfd, privileged = 0, no_new_privs = 0, filtered = 0;
   uint64_t caps;
-  char **cmd = NULL, path[64], why[512];
-  scmp_filter_ctx filter = NULL;
+  char **cmd = NULL, path[64];
+  struct sock_fprog filter = {0};
   run_sealed("sc-enter", argv);
   for (int i = 1; i < argc && !cmd; i++) {
     const char *a = argv[i];
@@ -306,7 +320,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--cgroup") && ncgroups < MAX_LIST) cgroups[ncgroups++] = v;
     else if (!strcmp(a, "--env") && nenvs < MAX_LIST && strchr(v, '=')) envs[nenvs++] = v;
     else if (!strcmp(a, "--cwd")) cwd = v;
-    else if (!strcmp(a, "--seccomp")) rules = v;
+    else if (!strcmp(a, "--seccomp")) filter_file = v;
     else usage("unknown option, bad --env (want K=V) or too many repeats");
   }
   if (!pid || !cmd == !nputs) usage("--pid and either '-- CMD' or --put PATH CONTENT are required");
@@ -316,9 +330,9 @@ int main(int argc, char **argv) {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int pidfd = open_container(pid, start_time);
   load_confinement(pid, &caps, &no_new_privs, &filtered);
-  // The command gets PID 1's filter: a filtered container with no rules given fails closed.
-  if (cmd && filtered && !rules) die("process %ld runs under a seccomp filter: give its rules with --seccomp FILE", pid);
-  if (cmd && rules && !(filter = seccomp_from_rules(rules, why, sizeof why))) die("%s", why);
+  // The command gets PID 1's filter: a filtered container with none given fails closed.
+  if (cmd && filtered && !filter_file) die("process %ld runs under a seccomp filter: give it with --seccomp FILTER.bpf", pid);
+  if (cmd && filter_file) filter = read_filter(filter_file);
   int userns = !same_ns(pid, "user");
   snprintf(path, sizeof path, "/proc/%ld/root", pid);
   if ((rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open %s: %s", path, strerror(errno));
@@ -363,9 +377,9 @@ int main(int argc, char **argv) {
     }
     if (slave > 2) close(slave);
     const char *failed = NULL;
-    if (filter) {
+    if (filter.len) {
       if (!privileged) raise_effective();
-      if (seccomp_load(filter) < 0) failed = "load the container's seccomp filter";
+      if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &filter) < 0) failed = "load the container's seccomp filter";
     }
     if (!failed && !privileged) failed = limit_caps(caps);
     if (!failed && no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) failed = "set no_new_privs";

@@ -39,7 +39,7 @@
 #define STACK_SIZE (256 * 1024)
 
 struct config {
-  const char *root, *hostname, *seccomp;
+  const char *root, *hostname, *seccomp, *seccomp_bpf;
   const char *cgroups[MAX_LIST], *envs[MAX_LIST], *readonly[MAX_LIST], *masked[MAX_LIST];
   int ncgroups, nenvs, nreadonly, nmasked, grace;
   int privileged, no_new_privs, no_mknod;
@@ -66,7 +66,8 @@ static int fail(const char *fmt, ...) {
 static void usage(const char *why) {
   fprintf(stderr, "sc-init: %s\nusage: sc-init --root DIR --hostname NAME [--cgroup DIR]... "
                   "[--grace SECONDS] [--env K=V]... [--readonly /proc/PATH]... [--mask /proc/PATH]... [--privileged]\n"
-                  "       [--no-new-privs] [--no-mknod] [--seccomp RULES] [--userns UID:GID:COUNT] [--boot -- CMD ARGS...]\n", why);
+                  "       [--no-new-privs] [--no-mknod] [--seccomp RULES [--seccomp-bpf OUT]] [--userns UID:GID:COUNT]\n"
+                  "       [--boot -- CMD ARGS...]\n", why);
   exit(2);
 }
 
@@ -103,6 +104,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
     if (!strcmp(a, "--root")) c->root = v;
     else if (!strcmp(a, "--hostname")) c->hostname = v;
     else if (!strcmp(a, "--seccomp")) c->seccomp = v;
+    else if (!strcmp(a, "--seccomp-bpf")) c->seccomp_bpf = v;
     else if (!strcmp(a, "--userns")) parse_userns(v, c);
     else if (!strcmp(a, "--cgroup") && c->ncgroups < MAX_LIST) c->cgroups[c->ncgroups++] = v;
     else if (!strcmp(a, "--env") && c->nenvs < MAX_LIST && strchr(v, '=')) c->envs[c->nenvs++] = v;
@@ -116,6 +118,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
     } else usage("unknown option, bad --env (want K=V), a --readonly/--mask outside /proc and /sys, or too many repeats");
   }
   if (!c->root || !c->hostname) usage("--root and --hostname are required");
+  if (c->seccomp_bpf && !c->seccomp) usage("--seccomp-bpf needs --seccomp RULES");
   if (boot && !c->boot) usage("--boot needs '-- CMD ARGS...'");
   if (c->root[0] != '/') usage("--root must be an absolute path");
 }
@@ -509,7 +512,8 @@ int main(int argc, char **argv) {
   int ready[2], maps[2] = {-1, -1};
   run_sealed("sc-init", argv);
   parse_args(argc, argv, &c);
-  if (c.seccomp && !(c.filter = seccomp_from_rules(c.seccomp, errmsg, sizeof errmsg))) {
+  if (c.seccomp && (!(c.filter = seccomp_from_rules(c.seccomp, errmsg, sizeof errmsg)) ||
+                    (c.seccomp_bpf && seccomp_export_to(c.filter, c.seccomp_bpf, errmsg, sizeof errmsg) < 0))) {
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
   }

@@ -288,5 +288,5 @@ test('sc exec of a filtered container without its rules fails closed: sc-enter w
   const pid = pid1(confined);
   const r = spawnSync(join(BIN, '..', 'libexec', 'sc-enter'), ['--pid', String(pid), '--', 'true'], { encoding: 'utf8' });
   assert.equal(r.status, 125);
-  assert.match(r.stderr, /runs under a seccomp filter: give its rules with --seccomp FILE/);
+  assert.match(r.stderr, /runs under a seccomp filter: give it with --seccomp FILTER.bpf/);
 });

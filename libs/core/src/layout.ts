@@ -27,8 +27,10 @@ export class Layout {
   merged(name: string): string { return join(this.container(name), 'merged'); }
   /** PID and start time of the container's PID 1, written by sc-spawn the moment it exists: a crash before the record is saved cannot orphan it. */
   initPid(name: string): string { return join(this.container(name), 'init.pid'); }
-  /** The seccomp rules of the container's process, compiled by sc-spawn start; sc-enter loads the same. */
+  /** The seccomp rules of the container's process, compiled from its profile by sc-spawn start. */
   seccomp(name: string): string { return join(this.container(name), 'seccomp'); }
+  /** The same rules as the BPF program sc-init loaded: what sc-enter loads for sc exec. */
+  seccompBpf(name: string): string { return join(this.container(name), 'seccomp.bpf'); }
 }
 
 function checked(name: string): string {

@@ -28,7 +28,7 @@ export const exec: CommandVerb = {
       for (const path of doc.cgroup?.paths ?? []) args.push('--cgroup', path);
       for (const e of (ctx.options.env as string[] | undefined) ?? []) args.push('--env', e);
       // The seccomp rules PID 1 runs under (sc-enter refuses a filtered container without them).
-      if (existsSync(ctx.layout.seccomp(doc.name))) args.push('--seccomp', ctx.layout.seccomp(doc.name));
+      if (existsSync(ctx.layout.seccompBpf(doc.name))) args.push('--seccomp', ctx.layout.seccompBpf(doc.name));
       const result = spawnSync(libexecPath('sc-enter'), [...args, '--', ...ctx.args], { stdio: ['ignore', 'inherit', 'inherit'] });
       const status = result.status ?? 1;
       if (status !== 0) code = status;

@@ -9,7 +9,7 @@ export const MASKED_PATHS = [
 ];
 
 /** The spawner's command line: every policy about the container's process is decided here, in TypeScript. */
-export function initArgs(doc: Doc, root: string, seccompRules?: string): string[] {
+export function initArgs(doc: Doc, root: string, seccomp?: { rules: string; bpf: string }): string[] {
   const args = ['--root', root, '--hostname', doc.spec.hostname ?? doc.name, '--grace', String(doc.spec.grace ?? 10)];
   for (const path of doc.cgroup?.paths ?? []) args.push('--cgroup', path);
   // Confined unless asked: sc-init drops capabilities and masks /proc; sc-enter copies PID 1's confinement.
@@ -21,7 +21,7 @@ export function initArgs(doc: Doc, root: string, seccompRules?: string): string[
     // cgroup v2 limits devices only with a BPF program, which sc does not load: without it, no mknod.
     if (noMknod(doc)) args.push('--no-mknod');
   }
-  if (seccompRules) args.push('--seccomp', seccompRules);
+  if (seccomp) args.push('--seccomp', seccomp.rules, '--seccomp-bpf', seccomp.bpf);
   if (doc.userns) args.push('--userns', `${doc.userns.uid}:${doc.userns.gid}:${doc.userns.size}`);
   if (doc.spec.noNewPrivileges) args.push('--no-new-privs');
   if (doc.spec.boot) args.push('--boot', '--', '/sbin/init');

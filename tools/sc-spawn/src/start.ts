@@ -2,6 +2,7 @@ import {
   isMountPoint, isSameProcess, libexecPath, processStartTime, readPidFile, requireField, run, StepError, writeFileAtomic,
   type StreamVerb,
 } from '@sc/core';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { initArgs } from './init-args.js';
 import { writeSeccompRules } from './seccomp-rules.js';
@@ -10,7 +11,7 @@ export const start: StreamVerb = {
   kind: 'forward',
   summary: "start the container's PID 1 in new PID, mount, UTS, IPC, network and cgroup namespaces (and user, with spec.userns), inside its cgroups, under its seccomp filter",
   reads: 'name spec.hostname spec.boot spec.privileged spec.noNewPrivileges spec.seccomp userns rootfs.merged cgroup.paths',
-  writes: 'process (and containers/NAME/seccomp, the rules sc-enter applies too)',
+  writes: 'process (and containers/NAME/seccomp, the rules, and seccomp.bpf, the filter sc-enter applies too)',
   needs(doc) {
     requireField(doc, 'rootfs.merged', 'pipe it through sc-rootfs mount first');
   },
@@ -25,7 +26,9 @@ export const start: StreamVerb = {
     const root = doc.rootfs!.merged;
     if (!isMountPoint(root)) throw new StepError('ENOTMOUNTED', `rootfs ${root} is not mounted; pipe the document through sc-rootfs mount first`);
     const rules = await writeSeccompRules(doc, ctx.layout.seccomp(doc.name));
-    const out = await run(libexecPath('sc-init'), initArgs(doc, root, rules));
+    rmSync(ctx.layout.seccompBpf(doc.name), { force: true });
+    const seccomp = rules ? { rules, bpf: ctx.layout.seccompBpf(doc.name) } : undefined;
+    const out = await run(libexecPath('sc-init'), initArgs(doc, root, seccomp));
     const pid = Number((JSON.parse(out) as { pid: unknown }).pid);
     const startTime = processStartTime(pid);
     if (!Number.isInteger(pid) || startTime === undefined)

@@ -27,7 +27,8 @@ export const stop: StreamVerb = {
       }
     }
     rmSync(pidFile, { force: true });
-    rmSync(ctx.layout.seccomp(doc.name), { force: true }); // start compiles them again
+    // start compiles them again
+    for (const file of [ctx.layout.seccomp(doc.name), ctx.layout.seccompBpf(doc.name)]) rmSync(file, { force: true });
     delete doc.process;
   },
 };
