@@ -1,7 +1,7 @@
 // Issue 4 end to end: `sc run` with a macvlan NIC on a LAN built from namespaces (never eth0).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, importBusybox, leftovers, docs, uniqueName } from './helpers.mjs';
 import { changeDns, createLan, leases } from './lan.mjs';
@@ -108,4 +108,27 @@ test('dhcp: a renewal that brings another DNS server updates the container\'s re
     await changeDns(lan, before);
     assert.equal(box.sc('rm', '-f', name).code, 0);
   }
+});
+
+test('dhcp with --userns; the client parsing the LAN\'s packets is an unprivileged host id with only the network capabilities it needs', () => {
+  const name = uniqueName('dhu');
+  const r = box.sc('run', '--name', name, '--userns', '--net', 'dhcp', '--parent', lan.parent, 'busybox');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = docOf(name);
+  assert.equal(box.sc('exec', name, 'ping', '-c', '1', '-W', '2', lan.gateway).code, 0);
+  assert.match(box.sc('exec', name, 'cat', '/etc/resolv.conf').stdout, new RegExp(`nameserver ${lan.dns.replaceAll('.', '\\.')}`));
+  // sc-dhcp (root, only reads what the client's script reports) and its child, udhcpc.
+  const children = readFileSync(`/proc/${doc.net.dhcpPid}/task/${doc.net.dhcpPid}/children`, 'utf8').trim().split(' ').map(Number);
+  assert.equal(children.length, 1);
+  const status = readFileSync(`/proc/${children[0]}/status`, 'utf8');
+  const field = (k) => new RegExp(`^${k}:\\s+(.*)$`, 'm').exec(status)[1];
+  assert.match(readFileSync(`/proc/${children[0]}/cmdline`, 'utf8'), /^busybox\0udhcpc\0/);
+  assert.equal(field('Uid').split(/\s+/)[0], String(2_000_000_000 + doc.process.pid), 'an id of its own, not root');
+  const NET = (1n << 10n) | (1n << 12n) | (1n << 13n); // NET_BIND_SERVICE, NET_ADMIN, NET_RAW
+  for (const set of ['CapEff', 'CapPrm', 'CapBnd']) assert.equal(BigInt(`0x${field(set)}`), NET, set);
+  assert.equal(field('NoNewPrivs'), '1');
+  const ns = (pid) => statSync(`/proc/${pid}/ns/net`).ino;
+  assert.equal(ns(children[0]), ns(doc.process.pid), 'inside the container\'s network namespace');
+  assert.equal(box.sc('rm', '-f', name).code, 0);
+  assert.ok(!leases(lan).some((l) => l.ip === doc.net.address.split('/')[0]), 'released on rm');
 });

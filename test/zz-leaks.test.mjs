@@ -23,6 +23,14 @@ function cmdline(pid) {
   }
 }
 
+function statusOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 function cgroupOf(pid) {
   try {
     return readFileSync(`/proc/${pid}/cgroup`, 'utf8');
@@ -44,6 +52,8 @@ test('no test left anything of ours on the machine', () => {
   for (const pid of livePids()) {
     const cmd = cmdline(pid);
     if (cmd.includes(SANDBOX) || /\bsclan-|\budhcpc\b.*sc-e2e|dnsmasq.*sc-e2e/.test(cmd)) found.push(`process ${pid}: ${cmd}`);
+    // A DHCP client runs as 2000000000 + its container's pid: a leaked one has no container left.
+    else if (/^Uid:\s+20\d{8}\s/m.test(statusOf(pid)) && cmd.includes('udhcpc')) found.push(`process ${pid} (a DHCP client): ${cmd}`);
     // A container's PID 1 names no host path: its cgroup (under a test's parent) gives it away.
     else if (/^\d+:[^:]*:\/sc-(test|bench)-/m.test(cgroupOf(pid))) found.push(`process ${pid} in ${cgroupOf(pid).split('\n')[0]}: ${cmd}`);
   }

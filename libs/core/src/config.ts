@@ -10,13 +10,20 @@ export interface Config {
   stopTimeout: number;
   /** Host ids handed out to --userns containers, 65536 to each: first, first + count - 1. */
   userns: { first: number; count: number };
+  /** A container's DHCP client runs as host id dhcpIdBase + its PID 1's pid (unprivileged, one per container). */
+  dhcpIdBase: number;
 }
+
+/** Pids stay below this (the kernel's pid_max limit): dhcpIdBase + pid must fit. */
+const PID_MAX_LIMIT = 4_194_304;
 
 /** Ids each --userns container gets: 0-65535 inside, as a full Linux system expects. */
 export const USERNS_SIZE = 65536;
 
 export const DEFAULT_CONFIG_PATH = '/etc/sc.json5';
-const DEFAULTS: Config = { root: '/var/lib/sc', cgroupParent: 'sc', stopTimeout: 10, userns: { first: 1_000_000, count: 1000 * USERNS_SIZE } };
+const DEFAULTS: Config = {
+  root: '/var/lib/sc', cgroupParent: 'sc', stopTimeout: 10, userns: { first: 1_000_000, count: 1000 * USERNS_SIZE }, dhcpIdBase: 2_000_000_000,
+};
 
 /**
  * Read /etc/sc.json5 (or $SC_CONFIG); $SC_ROOT overrides the data root. A missing file means defaults.
@@ -50,5 +57,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const whole = (n: unknown) => typeof n === 'number' && Number.isInteger(n);
   if (!ids || !whole(ids.first) || !whole(ids.count) || ids.first! < 1 || ids.count! < USERNS_SIZE || ids.first! + ids.count! > 2 ** 32 - 1)
     throw new UsageError(`config ${path}: "userns" must be { first: HOSTID, count: N } with first >= 1, count >= ${USERNS_SIZE}, below 2^32`);
+  if (!whole(config.dhcpIdBase) || config.dhcpIdBase < 1 || config.dhcpIdBase + PID_MAX_LIMIT > 2 ** 32 - 1)
+    throw new UsageError(`config ${path}: "dhcpIdBase" must be a host id >= 1 with room for ${PID_MAX_LIMIT} ids above it, below 2^32`);
   return config;
 }

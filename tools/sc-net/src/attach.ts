@@ -57,7 +57,8 @@ export const attach: StreamVerb = {
           // Before the start: a client that forked but then failed our checks is found by its pidfile.
           undo.push(() => stopDhcp({}, paths).then(() => rmSync(paths.lease, { force: true })));
           const target = { pid, startTime: doc.process!.startTime ?? processStartTime(pid)!, fixedDns: Boolean(want.dns?.length) };
-          const client = await startDhcp(paths, parent, hostnameOf(doc), dhcpTimeout(ctx.options), target);
+          // An id of its own on the host for the client (PID 1's pid is unique while the container lives).
+          const client = await startDhcp(paths, parent, hostnameOf(doc), dhcpTimeout(ctx.options), target, ctx.config.dhcpIdBase + pid);
           const { lease } = client;
           dns ??= lease.dns;
           Object.assign(net, { address: lease.address, gateway: lease.gateway, dhcpPid: client.pid, dhcpStartTime: client.startTime });
