@@ -26,7 +26,7 @@
 
 #include "caps.h"
 #include "fds.h"
-#include "sealed.h"
+#include "readonly-exe.h"
 
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
@@ -297,7 +297,7 @@ int main(int argc, char **argv) {
   uint64_t caps;
   char **cmd = NULL, path[64];
   struct sock_fprog filter = {0};
-  run_sealed("sc-enter", argv);
+  run_from_readonly_mount("sc-enter", argv);
   for (int i = 1; i < argc && !cmd; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--")) {
@@ -326,7 +326,7 @@ int main(int argc, char **argv) {
   if (!pid || !cmd == !nputs) usage("--pid and either '-- CMD' or --put PATH CONTENT are required");
   // The caller's other open files must not reach the container.
   if (close_fds_from(3, -1, CLOSE_RANGE_CLOEXEC) < 0) die("cannot close inherited descriptors");
-  // Until exec, container processes must not ptrace us (our exe is a sealed copy in any case).
+  // Until exec, container processes must not ptrace us (our exe is unwritable in any case).
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int pidfd = open_container(pid, start_time);
   load_confinement(pid, &caps, &no_new_privs, &filtered);

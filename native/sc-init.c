@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/seccomp.h>
 #include <linux/mount.h>
 #include <net/if.h>
 #include <poll.h>
@@ -32,7 +34,7 @@
 #include "caps.h"
 #include "fds.h"
 #include "resolve.h"
-#include "sealed.h"
+#include "readonly-exe.h"
 #include "seccomp.h"
 
 #define MAX_LIST 64
@@ -45,7 +47,7 @@ struct config {
   int privileged, no_new_privs, no_mknod;
   unsigned long uid, gid, ids; // --userns: container ids 0..ids-1 are host uid.., gid..; ids == 0: no user namespace
   char **boot; // NULL: wait as PID 1; else the image's init to exec
-  scmp_filter_ctx filter;
+  struct sock_fprog filter; // the compiled seccomp filter; len 0: none
   int ready_fd, maps_fd;
 };
 
@@ -131,6 +133,23 @@ static int write_file(const char *path, const char *text) {
   close(fd);
   errno = saved;
   return n < 0 ? -1 : 0;
+}
+
+// FILE, replaced whole (temp file and rename); for the compiled filter that sc-enter loads.
+static int write_atomic(const char *file, const void *data, size_t size) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.%d.tmp", file, (int)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("create %s", tmp);
+  ssize_t n = write(fd, data, size);
+  int saved = errno;
+  if (close(fd) < 0 || n != (ssize_t)size || rename(tmp, file) < 0) {
+    if (!saved) saved = errno;
+    unlink(tmp);
+    errno = saved;
+    return fail("write the compiled seccomp filter to %s", file);
+  }
+  return 0;
 }
 
 static int join_cgroups(const struct config *c) {
@@ -394,7 +413,7 @@ static int setup_container(const struct config *c) {
   if (loopback_up() < 0 || setup_env(c) < 0 || stdio_to_null() < 0) return -1;
   // Last, in this order: the filter needs CAP_SYS_ADMIN (or no_new_privs) to load, the steps above
   // need the capabilities a confined container loses.
-  if (c->filter && seccomp_load(c->filter) < 0) return errno = 0, fail("load the seccomp filter");
+  if (c->filter.len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0) return fail("load the seccomp filter");
   if (!c->privileged) {
     // Without a devices cgroup (v2 needs BPF, which we do not load) mknod would reach the host's disks.
     const char *failed = limit_caps(c->no_mknod ? default_caps & ~CAP(MKNOD) : default_caps);
@@ -510,12 +529,16 @@ static int write_id_maps(pid_t pid, const struct config *c) {
 int main(int argc, char **argv) {
   static struct config c;
   int ready[2], maps[2] = {-1, -1};
-  run_sealed("sc-init", argv);
+  run_from_readonly_mount("sc-init", argv);
   parse_args(argc, argv, &c);
-  if (c.seccomp && (!(c.filter = seccomp_from_rules(c.seccomp, errmsg, sizeof errmsg)) ||
-                    (c.seccomp_bpf && seccomp_export_to(c.filter, c.seccomp_bpf, errmsg, sizeof errmsg) < 0))) {
-    fprintf(stderr, "sc-init: %s\n", errmsg);
-    return 1;
+  static struct sock_filter program[BPF_MAXINSNS];
+  if (c.seccomp) {
+    int len = seccomp_compile(c.seccomp, program, BPF_MAXINSNS, errmsg, sizeof errmsg);
+    if (len < 0 || (c.seccomp_bpf && write_atomic(c.seccomp_bpf, program, (size_t)len * sizeof *program) < 0)) {
+      fprintf(stderr, "sc-init: %s\n", errmsg);
+      return 1;
+    }
+    c.filter = (struct sock_fprog){.len = (unsigned short)len, .filter = program};
   }
   // The child's cwd becomes its own mount namespace's copy of the rootfs: no path of the host is
   // walked again from inside (a user namespace could not even pass the data root's 0700).

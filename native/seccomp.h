@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SECCOMP_RULES_MAX (1 << 20)
@@ -107,18 +109,36 @@ bad:
   if (ctx) seccomp_release(ctx);
   return NULL;
 }
-// The compiled program, for sc-enter to load as it is: compiling the rules again costs each exec ~12 ms.
-static int seccomp_export_to(scmp_filter_ctx ctx, const char *file, char *why, size_t why_size) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.%d.tmp", file, (int)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600), rc = fd < 0 ? -errno : 0;
-  if (!rc) rc = seccomp_export_bpf(ctx, fd);
-  if (!rc && fsync(fd) < 0) rc = -errno;
-  if (fd >= 0 && close(fd) < 0 && !rc) rc = -errno;
-  if (!rc && rename(tmp, file) < 0) rc = -errno;
-  if (!rc) return 0;
-  unlink(tmp);
-  snprintf(why, why_size, "write the compiled seccomp filter to %s: %s", file, strerror(-rc));
-  return -1;
+// The filter as a BPF program (what the kernel loads), compiled in a child of ours: libseccomp's
+// working memory (about a megabyte for Docker's profile) never reaches a container's PID 1.
+// Returns the number of instructions written to PROGRAM, or -1 with `why` filled in.
+static int seccomp_compile(const char *file, struct sock_filter *program, size_t max, char *why, size_t why_size) {
+  int out[2], status;
+  if (pipe2(out, O_CLOEXEC) < 0) return snprintf(why, why_size, "pipe: %s", strerror(errno)), -1;
+  pid_t pid = fork();
+  if (pid < 0) return snprintf(why, why_size, "fork: %s", strerror(errno)), -1;
+  if (pid == 0) {
+    close(out[0]);
+    scmp_filter_ctx ctx = seccomp_from_rules(file, why, why_size);
+    if (!ctx) {
+      if (write(out[1], why, strlen(why)) < 0) {}
+      _exit(2);
+    }
+    _exit(seccomp_export_bpf(ctx, out[1]) < 0 ? 1 : 0);
+  }
+  close(out[1]);
+  size_t len = 0;
+  ssize_t n;
+  char *buf = (char *)program;
+  while (len < max * sizeof *program && (n = read(out[0], buf + len, max * sizeof *program - len)) > 0) len += (size_t)n;
+  close(out[0]);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+    snprintf(why, why_size, "%.*s", (int)(len < why_size ? len : why_size - 1), buf);
+    return -1;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) || !len || len % sizeof *program)
+    return snprintf(why, why_size, "compile the seccomp rules %s", file), -1;
+  return (int)(len / sizeof *program);
 }
 #endif

@@ -58,7 +58,7 @@ _sc_reply() { mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2"); }
 _sc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} _sc_words=()
   local commands="run start stop rm exec ps stats image help --help --version"
-  local run_flags="--name --hostname --memory --cpus --pids --net --parent --ip --gateway --dns --mac --macvlan-mode --boot --privileged --no-new-privileges --help"
+  local run_flags="--name --hostname --memory --cpus --pids --net --parent --ip --gateway --dns --mac --macvlan-mode --boot --privileged --no-new-privileges --seccomp --userns --help"
   COMPREPLY=()
   if [ "$COMP_CWORD" -eq 1 ]; then _sc_reply "$commands" "$cur"; return; fi
 
@@ -67,6 +67,7 @@ _sc() {
       case $prev in
         --net|-net) _sc_reply "none static dhcp" "$cur" ;;
         --macvlan-mode) _sc_reply "bridge private vepa passthru" "$cur" ;;
+        --seccomp|-seccomp) mapfile -t COMPREPLY < <(compgen -W unconfined -- "$cur"; compgen -f -- "$cur") ;;
         --parent|-parent)
           local dev devs=()
           for dev in /sys/class/net/*; do devs+=("${dev##*/}"); done
