@@ -1,7 +1,7 @@
 // Issue 2: one real container through the whole pipeline, as root.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning, processesInCgroup } from './helpers.mjs';
@@ -171,4 +171,19 @@ test('a failed start is recorded as the last error; the next start and rm -f wor
   assert.equal(start.code, 0, start.stderr);
   assert.equal(docs(box.sc('ps', '--json').stdout).find((d) => d.name === name).lastError, undefined);
   assert.equal(box.sc('rm', '-f', name).code, 0);
+});
+
+test('rm that cannot empty the container\'s directory keeps its record, so the name can still be removed later', () => {
+  const name = uniqueName('keep');
+  runContainer(name);
+  assert.equal(box.sc('stop', name).code, 0);
+  const stray = join(box.data, 'containers', name, 'stray');
+  writeFileSync(stray, 'left by someone\n');
+  const rm = box.sc('rm', name);
+  assert.equal(rm.code, 1);
+  assert.match(rm.stderr, /still holds stray/);
+  assert.equal(statusOf(name), 'stopped', 'the record is still there');
+  rmSync(stray);
+  assert.equal(box.sc('rm', name).code, 0);
+  assert.equal(statusOf(name), undefined);
 });

@@ -17,6 +17,10 @@ export const rm: StreamVerb = {
     if (saved?.status === 'running')
       throw new StepError('EBUSY', `container "${doc.name}" is running (pid ${saved.process?.pid}); stop it first (sc stop ${doc.name}, or sc rm -f)`);
     const dir = ctx.layout.container(doc.name);
+    // Refused before anything goes: a record removed from a directory that then stays is a container nobody can name.
+    const left = entries(dir).filter((e) => e !== 'state.json');
+    if (left.length > 0)
+      throw new StepError('ENOTEMPTY', `${dir} still holds ${left.join(', ')}; sc-rootfs destroy removes the rootfs first (sc rm -f does it all)`);
     rmSync(ctx.layout.state(doc.name), { force: true });
     rmSync(ctx.layout.lock(doc.name), { force: true }); // a waiter on the old lock file sees it gone and retries
     try {
@@ -24,11 +28,18 @@ export const rm: StreamVerb = {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return releaseIds(ctx.layout, doc.name, saved?.userns ?? doc.userns);
-      if (code === 'ENOTEMPTY')
-        throw new StepError('ENOTEMPTY', `${dir} still holds ${readdirSync(dir).join(', ')}; sc-rootfs destroy removes the rootfs first`);
       throw err;
     }
     releaseIds(ctx.layout, doc.name, saved?.userns ?? doc.userns);
     delete doc.status;
   },
 };
+
+function entries(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
