@@ -3,6 +3,7 @@
 # The tarball is cached outside the repo; later calls print the cached path at once.
 # Made with GNU tar's exact flags, so it carries devices, owners by number, modes and xattrs.
 # Usage: scripts/make-debian-rootfs.sh [OUT.tar]   (default /var/cache/sc-test/debian-minbase.tar)
+#        SC_DEBIAN_INCLUDE=systemd-sysv,dbus scripts/make-debian-rootfs.sh OUT.tar   (extra packages)
 # Needs root and the network the first time (apt-get install debootstrap if it is missing).
 set -euo pipefail
 out=${1:-${SC_DEBIAN_TARBALL:-/var/cache/sc-test/debian-minbase.tar}}
@@ -24,7 +25,7 @@ fi
 root=$(mktemp -d "${out%/*}/rootfs.XXXXXX")
 trap 'rm -rf "$root" "$out.tmp"' EXIT
 chmod 755 "$root" # a rootfs's "/" is 0755, not mktemp's 0700
-debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
+debootstrap --variant=minbase ${SC_DEBIAN_INCLUDE:+--include="$SC_DEBIAN_INCLUDE"} bookworm "$root" "$mirror" >&2
 # debootstrap leaves its apt lists and package cache: drop them, as image builders do.
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*_Packages
 tar --xattrs --xattrs-include='*' --numeric-owner -C "$root" -cpf "$out.tmp" .

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { parseDisk } from './spec.js';
 
 export interface Config {
   /** Data root: images, layers, containers. */
@@ -12,6 +13,8 @@ export interface Config {
   userns: { first: number; count: number };
   /** A container's DHCP client runs as host id dhcpIdBase + its PID 1's pid (unprivileged, one per container). */
   dhcpIdBase: number;
+  /** The size of each new container's own disk (bytes), unless sc run --disk says otherwise; undefined: no disk. */
+  disk?: number;
 }
 
 /** Pids stay below this (the kernel's pid_max limit): dhcpIdBase + pid must fit. */
@@ -57,6 +60,13 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const whole = (n: unknown) => typeof n === 'number' && Number.isInteger(n);
   if (!ids || !whole(ids.first) || !whole(ids.count) || ids.first! < 1 || ids.count! < USERNS_SIZE || ids.first! + ids.count! > 2 ** 32 - 1)
     throw new UsageError(`config ${path}: "userns" must be { first: HOSTID, count: N } with first >= 1, count >= ${USERNS_SIZE}, below 2^32`);
+  if (config.disk !== undefined && config.disk !== null) {
+    try {
+      config.disk = parseDisk(String(config.disk));
+    } catch (err) {
+      throw new UsageError(`config ${path}: "disk": ${(err as Error).message.replace(/^--disk /, '')}`);
+    }
+  } else delete config.disk;
   if (!whole(config.dhcpIdBase) || config.dhcpIdBase < 1 || config.dhcpIdBase + PID_MAX_LIMIT > 2 ** 32 - 1)
     throw new UsageError(`config ${path}: "dhcpIdBase" must be a host id >= 1 with room for ${PID_MAX_LIMIT} ids above it, below 2^32`);
   return config;

@@ -29,6 +29,12 @@ export interface Spec {
   /** Run in a user namespace of its own: container root is an unprivileged id on the host. */
   userns?: boolean;
   grace?: number; // seconds
+  /** Signal that asks the container's PID 1 to shut down (default: by its init, see sc-spawn). */
+  stopSignal?: string;
+  /** Size in bytes of the container's own disk (its upper layer on a filesystem of that size). */
+  disk?: number;
+  /** Started by `sc autostart` (at host boot). */
+  autostart?: boolean;
 }
 
 export interface DocError {

@@ -51,3 +51,18 @@ test('hostname is validated', () => {
   assert.equal(specFromOptions({ hostname: 'web-1' }).hostname, 'web-1');
   assert.throws(() => specFromOptions({ hostname: 'bad_host' }), UsageError);
 });
+
+test('disk: sizes like memory\'s, at least 32M; stop signals by name or number, canonical', async () => {
+  const { parseDisk, parseStopSignal } = await import('./spec.js');
+  assert.equal(parseDisk('1G'), 2 ** 30);
+  assert.equal(parseDisk('64'), 64 * 2 ** 20);
+  for (const bad of ['16M', 'x', '', '-1G']) assert.throws(() => parseDisk(bad), UsageError, bad);
+  assert.equal(parseStopSignal('SIGRTMIN+3'), 'SIGRTMIN+3');
+  assert.equal(parseStopSignal('rtmin+3'), 'SIGRTMIN+3');
+  assert.equal(parseStopSignal('37'), 'SIGRTMIN+3');
+  assert.equal(parseStopSignal('term'), 'SIGTERM');
+  assert.equal(parseStopSignal('12'), 'SIGUSR2');
+  assert.equal(parseStopSignal('SIGPWR'), 'SIGPWR');
+  for (const bad of ['KILL', '9', 'SIGSTOP', 'NOPE', '65', '0', 'RTMIN+31']) assert.throws(() => parseStopSignal(bad), UsageError, bad);
+  assert.deepEqual(specFromOptions({ disk: '1G', autostart: true, 'stop-signal': 'USR2' }), { disk: 2 ** 30, autostart: true, stopSignal: 'SIGUSR2' });
+});

@@ -24,6 +24,9 @@ export const SPEC_OPTIONS = {
   'no-new-privileges': { type: 'boolean', description: 'set no_new_privs: setuid programs gain nothing inside the container' },
   seccomp: { type: 'string', value: 'FILE', description: "seccomp profile (Docker/Podman JSON), or 'unconfined' (default: Docker's default profile; none with --privileged)" },
   userns: { type: 'boolean', description: 'a user namespace of its own: container root is an unprivileged host id (from the config\'s userns range)' },
+  'stop-signal': { type: 'string', value: 'SIGNAL', description: 'signal that asks PID 1 to shut down, e.g. SIGRTMIN+3 (default: what the image\'s init expects)' },
+  disk: { type: 'string', value: 'SIZE', description: 'a disk of its own for the container\'s files: 1G, 512M (default: the config\'s disk, else none)' },
+  autostart: { type: 'boolean', description: 'start it with `sc autostart` (at host boot)' },
 } satisfies Record<string, OptionSpec>;
 
 const SIZE_UNITS: Record<string, number> = { '': 2 ** 20, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
@@ -35,6 +38,38 @@ export function parseMemory(text: string): number {
   const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!);
   if (bytes < 4 * 2 ** 20) throw new UsageError(`--memory ${text} is too small: a container needs at least 4M`);
   return bytes;
+}
+
+/** --disk: like --memory's sizes ("1G", "512M", a bare number of MiB), at least 32 MiB (a filesystem needs room of its own). */
+export function parseDisk(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--disk ${JSON.stringify(text)} is not a size: use 512M, 10G or a number of MiB`);
+  const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!);
+  if (bytes < 32 * 2 ** 20) throw new UsageError(`--disk ${text} is too small: a disk needs at least 32M`);
+  if (bytes > 2 ** 50) throw new UsageError(`--disk ${text} is too large`);
+  return bytes;
+}
+
+const SIGNALS = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM',
+  'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
+
+/** --stop-signal: TERM, SIGTERM, 15, SIGRTMIN+3, RTMIN+3 → the canonical name (SIGTERM, SIGRTMIN+3). */
+export function parseStopSignal(text: string): string {
+  const t = text.trim().toUpperCase().replace(/^SIG/, '');
+  const bad = () => new UsageError(`--stop-signal ${JSON.stringify(text)} is not a signal: use a name like SIGTERM or SIGRTMIN+3, or a number`);
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    if (n < 1 || n > 64 || n === 9 || n === 19) throw bad();
+    return n <= SIGNALS.length ? `SIG${SIGNALS[n - 1]}` : `SIGRTMIN+${n - 34}`;
+  }
+  const rt = /^RTMIN(?:\+(\d+))?$/.exec(t) ?? /^RTMAX(?:-(\d+))?$/.exec(t);
+  if (rt) {
+    const n = t.startsWith('RTMIN') ? 34 + Number(rt[1] ?? 0) : 64 - Number(rt[1] ?? 0);
+    if (n < 34 || n > 64) throw bad();
+    return `SIGRTMIN+${n - 34}`;
+  }
+  if (!SIGNALS.includes(t) || t === 'KILL' || t === 'STOP') throw bad();
+  return `SIG${t}`;
 }
 
 export function parseCpus(text: string): number {
@@ -98,6 +133,9 @@ export function specFromOptions(opts: Options): Spec {
   if (opts.privileged === true) spec.privileged = true;
   if (opts['no-new-privileges'] === true) spec.noNewPrivileges = true;
   if (opts.userns === true) spec.userns = true;
+  if (opts.autostart === true) spec.autostart = true;
+  if (str('stop-signal') !== undefined) spec.stopSignal = parseStopSignal(str('stop-signal')!);
+  if (str('disk') !== undefined) spec.disk = parseDisk(str('disk')!);
   if (str('seccomp') !== undefined) spec.seccomp = seccompOption(str('seccomp')!);
 
   const netFlags = ['parent', 'ip', 'gateway', 'dns', 'mac', 'macvlan-mode'].filter((k) => opts[k] !== undefined);
