@@ -33,7 +33,10 @@ test('run → running, own hostname, our PID 1, own process tree, exit status pa
   runContainer(name);
 
   const ps = box.sc('ps');
-  assert.match(ps.stdout, new RegExp(`^${name}\\s+running\\s+busybox`, 'm'));
+  const pid1 = docs(box.sc('ps', '--json').stdout).find((d) => d.name === name).process.pid;
+  assert.match(ps.stdout, /^NAME +STATUS +IMAGE +CREATED +UP +PID +ADDRESS +LAST ERROR$/m);
+  // Just made and just started: seconds ago, seconds up, its PID 1.
+  assert.match(ps.stdout, new RegExp(`^${name}\\s+running\\s+busybox\\s+\\d+s ago\\s+\\d+s\\s+${pid1}$`, 'm'));
   assert.equal(box.sc('exec', name, 'hostname').stdout.trim(), name);
   assert.match(box.sc('exec', name, 'cat', '/proc/1/cmdline').stdout, /sc-init/);
 
@@ -166,7 +169,8 @@ test('a failed start is recorded as the last error; the next start and rm -f wor
   const record = docs(box.sc('ps', '-a', '--json').stdout).find((d) => d.name === name);
   assert.equal(record.status, 'stopped');
   assert.equal(record.lastError.tool, 'sc-rootfs');
-  assert.match(box.sc('ps', '-a').stdout, new RegExp(`^${name}\\s+stopped.*sc-rootfs: `, 'm'));
+  // A stopped container: when it was made, no uptime and no PID, and why it last failed.
+  assert.match(box.sc('ps', '-a').stdout, new RegExp(`^${name}\\s+stopped\\s+busybox\\s+\\d+s ago\\s+sc-rootfs: `, 'm'));
   const start = box.sc('start', name);
   assert.equal(start.code, 0, start.stderr);
   assert.equal(docs(box.sc('ps', '--json').stdout).find((d) => d.name === name).lastError, undefined);

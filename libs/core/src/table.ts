@@ -11,3 +11,16 @@ export function formatBytes(n: number): string {
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
   return `${i === 0 ? n : n.toFixed(n < 10 ? 1 : 0)}${units[i]}`;
 }
+
+const AGE_UNITS: [string, number][] = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]];
+
+/** A duration for people, in its two largest units and one word: 45s, 3m12s, 2h5m, 3d4h (a negative one is 0s). */
+export function formatAge(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const i = AGE_UNITS.findIndex(([, seconds]) => total >= seconds);
+  if (i < 0) return '0s';
+  const [unit, size] = AGE_UNITS[i]!;
+  const next = AGE_UNITS[i + 1];
+  const rest = next ? Math.floor((total % size) / next[1]) : 0;
+  return `${Math.floor(total / size)}${unit}${rest > 0 ? `${rest}${next![0]}` : ''}`;
+}
