@@ -57,8 +57,8 @@ _sc_reply() { mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2"); }
 
 _sc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} _sc_words=()
-  local commands="run start stop rm exec ps stats image help --help --version"
-  local run_flags="--name --hostname --memory --cpus --pids --net --parent --ip --gateway --dns --mac --macvlan-mode --boot --privileged --no-new-privileges --seccomp --userns --help"
+  local commands="run start stop rm update autostart exec ps stats image help --help --version"
+  local run_flags="--name --hostname --memory --cpus --pids --net --parent --ip --gateway --dns --mac --macvlan-mode --boot --privileged --no-new-privileges --seccomp --userns --autostart --help"
   COMPREPLY=()
   if [ "$COMP_CWORD" -eq 1 ]; then _sc_reply "$commands" "$cur"; return; fi
 
@@ -84,6 +84,8 @@ _sc() {
       esac ;;
     rm)
       if [[ $cur == -* ]]; then _sc_reply "-f --force" "$cur"; else _sc_containers all; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
+    update)
+      if [[ $cur == -* ]]; then _sc_reply "--autostart --no-autostart" "$cur"; else _sc_containers all; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
     stats)
       if [[ $cur == -* ]]; then _sc_reply "--json" "$cur"; else _sc_containers all; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
     ps) _sc_reply "-a --all --json" "$cur" ;;
