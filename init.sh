@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # init.sh [DATA_ROOT] — set up sc on this machine. Run as root (elsewhere: sudo ./init.sh).
 # Idempotent: checks the kernel, installs what is missing (Debian packages, npm ci), builds,
-# installs sc and sc-* on PATH, writes /etc/sc.json5 if absent and imports the busybox demo image.
+# installs sc and sc-* on PATH, writes /etc/sc.json5 if absent, imports the busybox demo image and
+# has the host run `sc autostart` at boot (scripts/install-autostart.sh).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
@@ -90,4 +91,6 @@ if ! "$prefix/bin/sc-image" ls | grep -q '"name":"busybox"'; then
   bash scripts/make-busybox-image.sh "$tmp/busybox.tar.gz"
   "$prefix/bin/sc" image import "$tmp/busybox.tar.gz" >/dev/null
 fi
+# At boot, the host starts the containers marked --autostart: a systemd unit, or a hint for its init.
+bash scripts/install-autostart.sh "$prefix/bin/sc"
 say "ready: try  sc run -name demo busybox  and then  sc exec demo ps"

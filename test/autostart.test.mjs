@@ -2,9 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeSandbox, importBusybox, leftovers, docs, uniqueName, containerInits, BIN } from './helpers.mjs';
+import { makeSandbox, importBusybox, leftovers, docs, uniqueName, containerInits, BIN, REPO } from './helpers.mjs';
 
 const box = makeSandbox('autostart');
 let layered; // an image of its own top layer, to take away
@@ -182,4 +182,52 @@ test('two sc autostart at once: each container is started once, by one of them; 
   assertLocksFree();
   for (const n of names) assert.equal(box.sc('rm', '-f', n).code, 0);
   assert.deepEqual(readdirSync(join(box.data, 'locks')), [], 'no lock file outlives its container');
+});
+
+// The systemd host is played in a mount namespace of its own: a fresh /run with /run/systemd/system,
+// a fresh /etc/systemd, and a systemctl that records what it is asked.
+function installAutostart(systemd) {
+  const fake = join(box.root, 'fake-systemctl');
+  mkdirSync(fake, { recursive: true });
+  writeFileSync(join(fake, 'systemctl'), '#!/bin/sh\necho "$*" >> /run/systemctl.log\n');
+  chmodSync(join(fake, 'systemctl'), 0o755);
+  const script = [
+    'set -e',
+    'mount -t tmpfs tmpfs /run',
+    'mount -t tmpfs tmpfs /etc/systemd',
+    systemd ? 'mkdir -p /run/systemd/system' : ':',
+    `for i in 1 2; do bash ${join(REPO, 'scripts/install-autostart.sh')} /usr/local/bin/sc > /run/out.$i; done`,
+    'for f in /run/out.1 /run/out.2 /etc/systemd/system/sc-autostart.service /run/systemctl.log; do printf "=== %s\\n" "$f"; cat "$f" 2>/dev/null || true; done',
+  ].join('\n');
+  // stdin is not node's socket: bash would take us for rshd and read ~/.bashrc.
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {
+    encoding: 'utf8', env: { PATH: `${fake}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  return Object.fromEntries(r.stdout.split(/^=== /m).filter(Boolean).map((part) => {
+    const [file, ...text] = part.split('\n');
+    return [file, text.join('\n')];
+  }));
+}
+
+test('init.sh\'s autostart part: a systemd unit, written once and enabled, where systemd runs the host; one line elsewhere', () => {
+  assert.ok(existsSync('/etc/systemd'), 'the test mounts a tmpfs over /etc/systemd');
+  const systemd = installAutostart(true);
+  const unit = systemd['/etc/systemd/system/sc-autostart.service'];
+  for (const line of ['After=network-online.target', 'Wants=network-online.target', 'Type=oneshot', 'ExecStart=/usr/local/bin/sc autostart', 'WantedBy=multi-user.target'])
+    assert.match(unit, new RegExp(`^${line}$`, 'm'), line);
+  assert.doesNotMatch(unit, /^Environment=/m, 'the default config needs no environment');
+  // Twice: the unit is written (and systemd reloaded) once, enabled each time (enable is idempotent).
+  assert.equal(systemd['/run/systemctl.log'], 'daemon-reload\nenable --quiet sc-autostart.service\nenable --quiet sc-autostart.service\n');
+  assert.equal(systemd['/run/out.1'], systemd['/run/out.2']);
+  assert.equal(lines(systemd['/run/out.1']).length, 1);
+
+  const plain = installAutostart(false);
+  assert.equal(plain['/run/out.1'], plain['/run/out.2']);
+  assert.equal(lines(plain['/run/out.1']).length, 1, 'one line');
+  assert.match(plain['/run/out.1'], /no systemd here: .*"\/usr\/local\/bin\/sc autostart"/);
+  assert.equal(plain['/etc/systemd/system/sc-autostart.service'], '', 'no unit written');
+  assert.equal(plain['/run/systemctl.log'], '', 'systemctl never run');
+  assert.ok(readFileSync(join(REPO, 'init.sh'), 'utf8').includes('bash scripts/install-autostart.sh "$prefix/bin/sc"'), 'init.sh runs it');
 });
