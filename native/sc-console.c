@@ -65,6 +65,9 @@ static long long now_ms(void) {
 static int write_all(int fd, const char *p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
+    struct pollfd ready = {.fd = fd, .events = POLLOUT};
+    // A descriptor the caller shares may be non-blocking: wait for room rather than fail.
+    if (w < 0 && errno == EAGAIN && poll(&ready, 1, -1) >= 0) continue;
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) return -1;
     p += w, n -= (size_t)w;
