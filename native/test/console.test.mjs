@@ -242,6 +242,24 @@ test('a client that never reads stalls nothing: PID 1 writes 20 MiB within secon
   assert.ok(logText(k.log).endsWith('got: still here\r\n'));
 });
 
+// CPU time (user + system, in clock ticks) a process has used so far.
+function cpuTicks(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+test('PID 1 may close its console and open it again, as systemd does: nothing is lost, and no busy loop', { timeout: 30_000 }, async (t) => {
+  const k = await startKeeper(t);
+  const before = cpuTicks(k.pid);
+  const r = attach(k.socket, 'reopen\n');
+  assert.equal(r.status, 0, r.stderr);
+  await waitFor('the reopened console', () => logText(k.log).includes('reopen\r\nclosing\r\nreopened\r\n'));
+  const ticks = cpuTicks(k.pid) - before;
+  assert.ok(ticks < 20, `the keeper used ${ticks} ticks of CPU while PID 1 held no console for a second`);
+  assert.match(attach(k.socket, 'hello\n').stdout, /got: hello/);
+});
+
 test('the keeper exits 0 and removes its socket when PID 1 exits, and on SIGTERM', { timeout: 30_000 }, async (t) => {
   const k = await startKeeper(t);
   const r = attach(k.socket, 'quit\n');
