@@ -1,15 +1,20 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError, isMountPoint, libexecPath, requireField, run, type StreamVerb } from '@sc/core';
+import { InputError, isMountPoint, libexecPath, mountDisk, requireField, run, type StreamVerb } from '@sc/core';
+import { formatDisk } from './format-disk.js';
 import { rootfsPaths } from './paths.js';
 
 export const mount: StreamVerb = {
   kind: 'forward',
-  summary: "mount the container's overlay: the image's layers read-only under its own upper layer (nodev; idmapped with --userns)",
-  reads: 'name image.layers spec.privileged userns',
+  summary: "mount the container's overlay: the image's layers read-only under its own upper layer (nodev; idmapped with --userns); " +
+    'with spec.disk, that layer is on a disk of its own (an ext4 image, formatted the first time)',
+  reads: 'name image.layers spec.privileged spec.disk userns',
   writes: 'rootfs',
   needs(doc) {
     requireField(doc, 'image.layers', 'pipe it through sc-image resolve first');
+    const disk = doc.spec.disk;
+    if (disk !== undefined && (typeof disk !== 'number' || !Number.isSafeInteger(disk) || disk < 32 * 2 ** 20))
+      throw new InputError(`${doc.name}: spec.disk ${JSON.stringify(disk)} is not a size in bytes of at least 32M`);
   },
   async each(doc, ctx) {
     const layers = doc.image!.layers;
@@ -20,6 +25,10 @@ export const mount: StreamVerb = {
         throw new InputError(`${doc.name}: image.layers entry ${JSON.stringify(layer)} is not a layer of ${ctx.layout.layers}`);
     }
     const paths = rootfsPaths(ctx.layout, doc);
+    if (doc.spec.disk) {
+      await formatDisk(ctx.layout, doc.name, doc.spec.disk);
+      await mountDisk(ctx.layout, doc.name, 'rw');
+    }
     // The upper layer's root is the container's "/": open to its users, closed to the host's by the data root.
     mkdirSync(paths.upper, { recursive: true });
     chmodSync(paths.upper, 0o755);
