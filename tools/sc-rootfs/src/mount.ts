@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { InputError, isMountPoint, libexecPath, mountDisk, requireField, run, type StreamVerb } from '@sc/core';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InputError, isMountPoint, libexecPath, mountDisk, mountOptions, requireField, run, StepError, type StreamVerb } from '@sc/core';
 import { formatDisk } from './format-disk.js';
 import { rootfsPaths } from './paths.js';
 
@@ -33,10 +33,33 @@ export const mount: StreamVerb = {
     mkdirSync(paths.upper, { recursive: true });
     chmodSync(paths.upper, 0o755);
     for (const dir of [paths.work, paths.merged]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!isMountPoint(paths.merged)) await run(libexecPath('sc-overlay'), overlayArgs(doc, layers, paths));
+    if (!isMountPoint(paths.merged)) {
+      if (doc.spec.disk) freeOverlayWorkDir(paths.work);
+      await run(libexecPath('sc-overlay'), overlayArgs(doc, layers, paths));
+      if (mountOptions(paths.merged)?.includes('ro')) {
+        await run('umount', [paths.merged]);
+        throw new StepError('EROFS', `the overlay on ${paths.upper} could only be mounted read-only (is its disk full? dmesg says why)`);
+      }
+    }
     doc.rootfs = { ...paths, mounted: true };
   },
 };
+
+/**
+ * Overlay makes WORK/work anew at each mount. On a full disk, the blocks of the one it removes are not
+ * yet free when it asks (its mount then falls back to read-only): remove it first and commit the removal.
+ */
+function freeOverlayWorkDir(work: string): void {
+  const stale = join(work, 'work');
+  if (!existsSync(stale)) return;
+  rmSync(stale, { recursive: true, force: true });
+  const fd = openSync(work, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** sc-overlay's command line: device nodes an image ships are inert (nodev) unless privileged; --userns maps the layers. */
 export function overlayArgs(doc: { spec: { privileged?: boolean }; userns?: { uid: number; gid: number; size: number } }, layers: string[],
