@@ -216,6 +216,21 @@ static void relay_tty(void) {
   }
 }
 
+// A full disk (sc run --disk) has no room for a new file, but an existing regular file (never a
+// symlink) can be rewritten within the blocks it already has: nothing is freed or allocated, so the
+// rewrite cannot fail half-way for want of room. Refused (-1) when the content does not fit in them.
+static int rewrite_in_place(const char *path, const char *content) {
+  struct stat st;
+  size_t len = strlen(content);
+  int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_blksize > 0;
+  off_t allocated = ok ? (st.st_size + st.st_blksize - 1) / st.st_blksize * st.st_blksize : 0;
+  ok = ok && (off_t)st.st_blocks * 512 >= allocated && (off_t)len <= allocated &&
+       write_all(fd, content, (ssize_t)len) == 0 && ftruncate(fd, (off_t)len) == 0 && fsync(fd) == 0;
+  return close(fd) == 0 && ok ? 0 : -1;
+}
+
 // Inside the container's root, where its symlinks resolve to its own files, never the host's: a new
 // file renamed over PATH (a symlink there is replaced, not followed). sc-net keeps /etc files this way.
 static void put_file(const char *path, const char *content) {
@@ -227,12 +242,15 @@ static void put_file(const char *path, const char *content) {
   if (dir[0] && mkdir(dir, 0755) < 0 && errno != EEXIST) die("mkdir %s: %s", dir, strerror(errno));
   snprintf(tmp, sizeof tmp, "%s/.%s.sc-%d", dir, name, (int)getpid());
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && (errno == ENOSPC || errno == EDQUOT) && rewrite_in_place(path, content) == 0) return;
   if (fd < 0) die("create %s: %s", tmp, strerror(errno));
-  if (write_all(fd, content, (ssize_t)strlen(content)) < 0 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-    int saved = errno;
-    unlink(tmp);
-    die("write %s: %s", path, strerror(saved));
-  }
+  int failed = write_all(fd, content, (ssize_t)strlen(content)) < 0 || fsync(fd) < 0, saved = errno;
+  if (close(fd) < 0 && !failed) failed = 1, saved = errno;
+  if (!failed && rename(tmp, path) < 0) failed = 1, saved = errno;
+  if (!failed) return;
+  unlink(tmp);  // first: its blocks are what a rewrite in place may need
+  if ((saved == ENOSPC || saved == EDQUOT) && rewrite_in_place(path, content) == 0) return;
+  die("write %s: %s", path, strerror(saved));
 }
 
 // The container's seccomp filter as sc-init compiled it (--seccomp-bpf): a program to load as it is.

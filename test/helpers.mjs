@@ -64,6 +64,18 @@ export function mountsUnder(path) {
   return readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(path));
 }
 
+/** Loop devices whose backing file is under PATH (a container's disk image), as "/dev/loopN FILE". */
+export function loopDevicesUnder(path) {
+  const found = [];
+  for (const device of readdirSync('/sys/block').filter((d) => d.startsWith('loop'))) {
+    try {
+      const file = readFileSync(`/sys/block/${device}/loop/backing_file`, 'utf8').trim();
+      if (file === path || file.startsWith(`${path}/`)) found.push(`/dev/${device} ${file}`);
+    } catch { /* not attached */ }
+  }
+  return found;
+}
+
 export function cgroupDirsOf(parent) {
   const found = [];
   for (const controller of readdirSync('/sys/fs/cgroup')) {
@@ -119,10 +131,11 @@ export function sandboxProcesses(box) {
   return [...new Set([...processesMentioning(box.root), ...processesInCgroup(box.cgroupParent)])];
 }
 
-/** What a sandbox left on the machine: mounts, cgroups, processes. Empty means clean. */
+/** What a sandbox left on the machine: mounts, loop devices, cgroups, processes. Empty means clean. */
 export function leftovers(box) {
   return [
     ...mountsUnder(box.root).map((m) => `mount: ${m}`),
+    ...loopDevicesUnder(box.root).map((l) => `loop device: ${l}`),
     ...cgroupDirsOf(box.cgroupParent).map((d) => `cgroup: ${d}`),
     ...sandboxProcesses(box).map((p) => `process: ${p}`),
   ];
@@ -135,6 +148,7 @@ async function cleanupSandbox(box) {
   // Whatever sc could not remove is removed by force, so one failing test does not leak into the next.
   for (const pid of sandboxProcesses(box)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   for (const m of mountsUnder(box.root).reverse()) spawnSync('umount', ['-l', m.split(' ')[1]]);
+  for (const l of loopDevicesUnder(box.root)) spawnSync('losetup', ['-d', l.split(' ')[0]]);
   for (const dir of cgroupDirsOf(box.cgroupParent)) removeCgroupTree(dir);
   rmSync(box.root, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning, processesInCgroup, containerInits, cgroupDirsOf, BIN } from './helpers.mjs';
+import { makeSandbox, importBusybox, leftovers, loopDevicesUnder, mountsUnder, docs, uniqueName, processesMentioning, processesInCgroup, containerInits, cgroupDirsOf, BIN } from './helpers.mjs';
 
 const box = makeSandbox('reliability');
 before(() => importBusybox(box));
@@ -28,6 +28,7 @@ function containerTraces(name) {
   const dir = join(box.data, 'containers', name);
   return [
     ...mountsUnder(dir).map((m) => `mount ${m.split(' ')[1]}`),
+    ...loopDevicesUnder(dir).map((l) => `loop device ${l}`),
     ...processesMentioning(`${dir}/`).map((p) => `process ${p}`),
     ...processesInCgroup(`${box.cgroupParent}/${name}`).map((p) => `process ${p} (in the container's cgroup)`),
     ...cgroupDirsOf(join(box.cgroupParent, name)).map((d) => `cgroup ${d}`),
@@ -147,10 +148,31 @@ test('stop killed after each step: ps tells the truth, rm -f removes every trace
   }
 });
 
-test('a host "reboot" (every PID 1 killed, every overlay unmounted behind sc\'s back): all stopped, all start again', async () => {
+test('run --disk and stop of a disk killed after each step: ps tells the truth, rm -f leaves no disk, mount or loop device', () => {
+  for (const [tool, verb] of RUN_STEPS) {
+    const name = uniqueName('cdrun');
+    crashAt(tool, verb, ['run', '--name', name, '--disk', '64M', 'busybox']);
+    assertTruth(name, `run --disk killed after ${tool} ${verb}`);
+    const rm = box.sc('rm', '-f', name);
+    assert.equal(rm.code, 0, `rm -f after a run --disk killed at ${tool} ${verb}: ${rm.stderr}`);
+    assert.deepEqual(containerTraces(name), [], `after a run --disk killed at ${tool} ${verb}`);
+  }
+  for (const [tool, verb] of STOP_STEPS) {
+    const name = uniqueName('cdstop');
+    assert.equal(box.sc('run', '--name', name, '--disk', '64M', 'busybox').code, 0);
+    crashAt(tool, verb, ['stop', name]);
+    assertTruth(name, `stop of a disk killed after ${tool} ${verb}`);
+    const rm = box.sc('rm', '-f', name);
+    assert.equal(rm.code, 0, `rm -f after a stop of a disk killed at ${tool} ${verb}: ${rm.stderr}`);
+    assert.deepEqual(containerTraces(name), [], `after a stop of a disk killed at ${tool} ${verb}`);
+  }
+});
+
+test('a host "reboot" (every PID 1 killed, every overlay and disk unmounted behind sc\'s back): all stopped, all start again', async () => {
   const names = [uniqueName('boot1'), uniqueName('boot2'), uniqueName('boot3')];
   for (const n of names) {
-    assert.equal(box.sc('run', '--name', n, '--memory', '32M', 'busybox').code, 0);
+    const disk = n === names[2] ? ['--disk', '64M'] : []; // a disk goes with a reboot too
+    assert.equal(box.sc('run', '--name', n, '--memory', '32M', ...disk, 'busybox').code, 0);
     assert.equal(box.sc('exec', n, 'sh', '-c', `echo ${n} > /root/who`).code, 0);
   }
   for (const n of names) {
@@ -158,6 +180,7 @@ test('a host "reboot" (every PID 1 killed, every overlay unmounted behind sc\'s 
     for (const pid of containerInits(box, n)) process.kill(pid, 'SIGKILL');
     for (let i = 0; i < 100 && containerInits(box, n).length; i++) await new Promise((r) => setTimeout(r, 20));
     spawnSync('umount', ['-l', join(dir, 'merged')]);
+    if (existsSync(join(dir, 'disk.img'))) spawnSync('umount', ['-l', join(dir, 'disk')]);
     if (existsSync(`/run/netns/sc-${n}`)) spawnSync('ip', ['netns', 'delete', `sc-${n}`]);
   }
   for (const n of names) assert.equal(statusOf(n), 'stopped', n);

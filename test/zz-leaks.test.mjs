@@ -1,5 +1,5 @@
 // Runs last (files run in name order, one at a time): fails the suite if any test left something
-// of ours on the machine — mounts, cgroups, processes, network namespaces or links.
+// of ours on the machine — mounts, loop devices, cgroups, processes, network namespaces or links.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -43,6 +43,12 @@ test('no test left anything of ours on the machine', () => {
   const found = [];
   for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
     if (line.includes(SANDBOX)) found.push(`mount: ${line}`);
+  }
+  for (const device of readdirSync('/sys/block').filter((d) => d.startsWith('loop'))) {
+    try {
+      const file = readFileSync(`/sys/block/${device}/loop/backing_file`, 'utf8').trim();
+      if (file.startsWith(SANDBOX)) found.push(`loop device: /dev/${device} ${file}`);
+    } catch { /* not attached */ }
   }
   for (const controller of readdirSync('/sys/fs/cgroup')) {
     const dir = join('/sys/fs/cgroup', controller);

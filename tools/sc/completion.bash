@@ -57,8 +57,8 @@ _sc_reply() { mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2"); }
 
 _sc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} _sc_words=()
-  local commands="run start stop rm update autostart exec ps stats image help --help --version"
-  local run_flags="--name --hostname --memory --cpus --pids --net --parent --ip --gateway --dns --mac --macvlan-mode --boot --privileged --no-new-privileges --seccomp --userns --autostart --help"
+  local commands="run start stop rm update autostart exec logs console ps stats image help --help --version"
+  local run_flags="--name --hostname --memory --cpus --pids --net --parent --ip --gateway --dns --mac --macvlan-mode --boot --privileged --no-new-privileges --seccomp --userns --autostart --disk --stop-signal --help"
   COMPREPLY=()
   if [ "$COMP_CWORD" -eq 1 ]; then _sc_reply "$commands" "$cur"; return; fi
 
@@ -72,7 +72,7 @@ _sc() {
           local dev devs=()
           for dev in /sys/class/net/*; do devs+=("${dev##*/}"); done
           _sc_reply "${devs[*]}" "$cur" ;;
-        --name|-name|--hostname|-hostname|--memory|-m|-memory|--cpus|-cpu|--pids|-pids|--ip|-ip|--gateway|-gateway|--dns|-dns|--mac|-mac) ;;
+        --name|-name|--hostname|-hostname|--memory|-m|-memory|--cpus|-cpu|--pids|-pids|--ip|-ip|--gateway|-gateway|--dns|-dns|--mac|-mac|--disk|-disk) ;;
         *)
           if [[ $cur == -* ]]; then _sc_reply "$run_flags" "$cur"; else _sc_images; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
       esac ;;

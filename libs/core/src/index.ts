@@ -13,6 +13,7 @@ export * from './table.js';
 export * from './exec.js';
 export * from './install.js';
 export * from './mounts.js';
+export * from './disk.js';
 export * from './io.js';
 export * from './seccomp.js';
 export * from './data-root.js';

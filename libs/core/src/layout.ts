@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { nameProblem } from './names.js';
 import { StepError } from './errors.js';
+import type { Doc } from './document.js';
 
 /** Where things live under the data root (DESIGN.md: state on disk). */
 export class Layout {
@@ -22,8 +23,17 @@ export class Layout {
   state(name: string): string { return join(this.container(name), 'state.json'); }
   /** The lock every `sc` command on NAME holds: outside the container's directory, which it must outlive. */
   lock(name: string): string { return join(this.root, 'locks', checked(name)); }
-  upper(name: string): string { return join(this.container(name), 'upper'); }
-  work(name: string): string { return join(this.container(name), 'work'); }
+  /**
+   * The one place that knows where a container's own layer (overlay upper and work dirs) lives: on its
+   * disk when it has one (spec.disk), else in its directory. From the name and the layout, never from
+   * the document's rootfs section.
+   */
+  upperOf(doc: Pick<Doc, 'name' | 'spec'>): string { return join(this.ownLayerRoot(doc), 'upper'); }
+  workOf(doc: Pick<Doc, 'name' | 'spec'>): string { return join(this.ownLayerRoot(doc), 'work'); }
+  /** The container's own disk (sc run --disk): a sparse ext4 image … */
+  diskImage(name: string): string { return join(this.container(name), 'disk.img'); }
+  /** … and where it is mounted: the root of its upper and work dirs. */
+  disk(name: string): string { return join(this.container(name), 'disk'); }
   merged(name: string): string { return join(this.container(name), 'merged'); }
   /** PID and start time of the container's PID 1, written by sc-spawn the moment it exists: a crash before the record is saved cannot orphan it. */
   initPid(name: string): string { return join(this.container(name), 'init.pid'); }
@@ -31,6 +41,10 @@ export class Layout {
   seccomp(name: string): string { return join(this.container(name), 'seccomp'); }
   /** The same rules as the BPF program sc-init loaded: what sc-enter loads for sc exec. */
   seccompBpf(name: string): string { return join(this.container(name), 'seccomp.bpf'); }
+
+  private ownLayerRoot(doc: Pick<Doc, 'name' | 'spec'>): string {
+    return doc.spec?.disk ? this.disk(doc.name) : this.container(doc.name);
+  }
 }
 
 function checked(name: string): string {

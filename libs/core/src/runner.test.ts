@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // A tiny tool built on the runner, run as its own process so stdin, stdout and exit codes are real.
 const core = new URL('./index.js', import.meta.url).href;
@@ -17,8 +20,8 @@ await runTool({
   },
 }, process.argv.slice(1));`;
 
-function demo(args: string[], input: string) {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', TOOL, '--', ...args], { input, encoding: 'utf8' });
+function demo(args: string[], input: string, env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', TOOL, '--', ...args], { input, encoding: 'utf8', env });
   return { code: r.status, out: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)), err: r.stderr };
 }
 
@@ -52,3 +55,19 @@ test('exit codes: 0 ok, 2 usage, 3 bad stdin', () => {
   assert.match(bad.err, /^sc-demo: stdin line 1 is not JSON/);
 });
 
+test('a bad config is read with the first document: a stream verb given none says nothing, so a pipeline says it once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sc-runner-'));
+  try {
+    const config = join(dir, 'sc.json5');
+    writeFileSync(config, '{ disk: "1k" }\n');
+    const env = { ...process.env, SC_CONFIG: config, SC_ROOT: join(dir, 'data') };
+    const idle = demo(['mark'], '', env);
+    assert.deepEqual([idle.code, idle.err], [0, '']);
+    const r = demo(['mark'], doc('a'), env);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, `sc-demo: config ${config}: "disk": 1k is too small: a disk needs at least 32M\n`);
+    assert.deepEqual(r.out, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

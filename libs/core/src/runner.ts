@@ -111,19 +111,23 @@ async function dispatch(def: ToolDefinition, argv: string[]): Promise<number> {
     writeOut(verbHelp(def, first, verb));
     return EXIT.OK;
   }
-  const ctx = makeContext(def.name, first, options, positionals, await loadConfig());
+  // A stream verb reads the config with its first document: in a pipeline whose first tool failed on a
+  // bad config, the tools after it have nothing to do, and the user reads the failure once, not once per tool.
+  const { ctx, readConfig } = makeContext(def.name, first, options, positionals);
+  if (verb.kind === 'command') await readConfig();
   if (!verb.usage && positionals.length > 0) throw new UsageError(`${first} takes no arguments (got ${JSON.stringify(positionals[0])})`);
   verb.check?.(ctx);
   if (verb.kind === 'command') return (await verb.run(ctx)) ?? EXIT.OK;
-  return runStream(def.name, verb, ctx);
+  return runStream(def.name, verb, ctx, readConfig);
 }
 
-async function runStream(tool: string, verb: StreamVerb, ctx: Context): Promise<number> {
+async function runStream(tool: string, verb: StreamVerb, ctx: Context, readConfig: () => Promise<void>): Promise<number> {
   if (stdinIsTerminal())
     throw new UsageError(`${ctx.verb} reads container documents on stdin, e.g. sc-ps get NAME | ${tool} ${ctx.verb}`);
   let failed = false;
   const rows: string[][] = [];
   for await (const doc of readDocuments()) {
+    await readConfig();
     const carried = doc.error !== undefined;
     if (!(carried && verb.kind === 'forward')) {
       verb.needs?.(doc);
@@ -145,22 +149,30 @@ async function runStream(tool: string, verb: StreamVerb, ctx: Context): Promise<
   return failed ? EXIT.FAILED : EXIT.OK;
 }
 
-function makeContext(tool: string, verb: string, options: Options, args: string[], config: Config): Context {
+function makeContext(tool: string, verb: string, options: Options, args: string[]): { ctx: Context; readConfig: () => Promise<void> } {
   let layout: Layout | undefined;
-  return {
+  let loaded: Config | undefined;
+  const config = (): Config => {
+    if (!loaded) throw new Error('the config is read before a verb works (readConfig)');
+    return loaded;
+  };
+  const ctx: Context = {
     tool,
     verb,
     options,
     args,
-    config,
+    get config() {
+      return config();
+    },
     get layout() {
       // Whoever first works under the data root (as root) makes sure it is closed to other users.
-      if (!layout && process.getuid?.() === 0) ensurePrivateRoot(config.root);
-      return (layout ??= new Layout(config.root));
+      if (!layout && process.getuid?.() === 0) ensurePrivateRoot(config().root);
+      return (layout ??= new Layout(config().root));
     },
     emit: async (value) => writeDocument(value),
     say: (message) => writeErr(`${tool}: ${message}\n`),
   };
+  return { ctx, readConfig: async () => { loaded ??= await loadConfig(); } };
 }
 
 function reportFatal(tool: string, err: unknown): number {

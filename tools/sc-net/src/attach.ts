@@ -65,7 +65,13 @@ export const attach: StreamVerb = {
         }
         net.dns = dns ?? [];
       }
-      await writeEtc(doc.process!, { hostname: hostnameOf(doc), address: net.address as string | undefined, dns });
+      try {
+        await writeEtc(doc.process!, { hostname: hostnameOf(doc), address: net.address as string | undefined, dns });
+      } catch (err) {
+        // A full disk must not keep a container from starting, where room can be made: its /etc stays as it was.
+        if ((err as StepError).code !== 'ENOSPC') throw err;
+        ctx.say(`${doc.name}: ${(err as Error).message}; started with them as they were`);
+      }
       doc.net = net;
     } catch (err) {
       for (const step of undo.reverse()) await step().catch(() => {});

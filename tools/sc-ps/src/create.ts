@@ -27,6 +27,8 @@ export const create: CommandVerb = {
   async run(ctx) {
     const name = ctx.args[0]!;
     const spec = { image: ctx.options.image as string, ...specFromOptions(ctx.options) };
+    // The record says what the container has: the config's default disk, when no --disk was given.
+    if (spec.disk === undefined && ctx.config.disk !== undefined) spec.disk = ctx.config.disk;
     const doc: Doc = { v: DOC_VERSION, name, spec };
     mkdirSync(ctx.layout.containers, { recursive: true });
     try {

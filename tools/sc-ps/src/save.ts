@@ -23,6 +23,10 @@ export const save: StreamVerb = {
     // The id range is create's to hand out: a document cannot claim another container's host ids.
     if (saved.userns) record.userns = saved.userns;
     else delete record.userns;
+    // So is the disk: where the container's files are follows from it.
+    record.spec = { ...record.spec };
+    if (saved.spec?.disk !== undefined) record.spec.disk = saved.spec.disk;
+    else delete record.spec.disk;
     writeJsonAtomic(ctx.layout.state(doc.name), record);
     if (!error) delete doc.lastError;
   },

@@ -1,9 +1,9 @@
-import { isMountPoint, run, StepError, type StreamVerb } from '@sc/core';
+import { isMountPoint, run, StepError, umountDisk, type StreamVerb } from '@sc/core';
 import { rootfsPaths } from './paths.js';
 
 export const umount: StreamVerb = {
   kind: 'inverse',
-  summary: "unmount the container's overlay; its upper layer stays for the next start",
+  summary: "unmount the container's overlay, then its disk if it has one; its upper layer stays for the next start",
   reads: 'name',
   writes: 'rootfs.mounted',
   async each(doc, ctx) {
@@ -15,6 +15,8 @@ export const umount: StreamVerb = {
         throw new StepError('EBUSY', `cannot unmount ${paths.merged} (${(err as Error).message}); is something still using it?`);
       }
     }
+    // Whatever the document says: a disk left mounted (or a loop device left attached) is found by its path.
+    await umountDisk(ctx.layout, doc.name);
     if (doc.rootfs) doc.rootfs.mounted = false;
   },
 };
