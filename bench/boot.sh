@@ -13,9 +13,12 @@ root=$work/nspawn-root
 mkdir -p "$root"
 tar --numeric-owner -xpf "$tarball" -C "$root"
 
-cgroup_root=/sys/fs/cgroup/systemd
-cgroup=""
-[ ! -d "$cgroup_root" ] || { cgroup=$cgroup_root/sc-bench-nspawn-$$; mkdir -p "$cgroup"; }
+# nspawn --keep-unit makes its cgroups ("payload") under its caller's, in the name=systemd and unified
+# hierarchies, and leaves them: the caller gets cgroups of the bench's own there, removed after.
+cgroups=()
+for hierarchy in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+  [ ! -d "$hierarchy" ] || { mkdir -p "$hierarchy/sc-bench-nspawn-$$"; cgroups+=("$hierarchy/sc-bench-nspawn-$$"); }
+done
 now() { date +%s.%N; }
 # until STATE-COMMAND says running (or degraded): the seconds since START
 until_running() {
@@ -36,9 +39,8 @@ for _ in $(seq "$runs"); do
   sc rm -f bench-boot >/dev/null
 
   start=$(now)
-  # nspawn --keep-unit makes its cgroups under its caller's: a cgroup of the bench's own, removed after.
   (
-    if [ -n "$cgroup" ]; then echo "$BASHPID" > "$cgroup/cgroup.procs"; fi
+    for cg in "${cgroups[@]}"; do echo "$BASHPID" > "$cg/cgroup.procs"; done
     exec script -qec "systemd-nspawn -b -D $root --register=no --keep-unit -q" /dev/null >/dev/null 2>&1
   ) &
   outer=$!
@@ -53,7 +55,7 @@ for _ in $(seq "$runs"); do
   kill -s SIGRTMIN+3 "$pid1" 2>/dev/null || true
   wait "$outer" 2>/dev/null || true
 done
-if [ -n "$cgroup" ]; then find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
+for cg in "${cgroups[@]}"; do find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
 sc_s=$(printf '%s\n' "${sc_times[@]}" | median)
 nspawn_s=$(printf '%s\n' "${nspawn_times[@]}" | median)
 ratio=$(awk -v a="$sc_s" -v b="$nspawn_s" 'BEGIN { printf "%.2fx", a / b }')

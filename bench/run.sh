@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench — sc side by side with its anchors (runc, crun, nsenter, GNU tar), medians of
 # repeated runs, one table. As root (elsewhere: sudo npm run bench). Needs `npm run build` first.
-# BENCH_RUNS (default 20) sets the repetitions; BENCH_SKIP="import dhcp" leaves parts out.
+# BENCH_RUNS (default 20) sets the repetitions; BENCH_SKIP="import dhcp boot" leaves parts out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -24,7 +24,7 @@ results=$work/results.tsv
 
 cleanup() {
   set +e
-  for n in bench-run bench-exec bench-stop bench-mem; do sc rm -f "$n" >/dev/null 2>&1; done
+  for n in bench-run bench-exec bench-stop bench-mem bench-boot; do sc rm -f "$n" >/dev/null 2>&1; done
   for n in bench-run bench-exec bench-mem; do
     runc delete -f "$n" >/dev/null 2>&1
     crun --cgroup-manager=disabled delete -f "$n" >/dev/null 2>&1
@@ -120,6 +120,11 @@ fi
 if [[ $skip != *" import "* ]] && [ -f bench/import.sh ]; then
   say "import of a large rootfs against GNU tar"
   bash bench/import.sh "$work" >> "$results" || say "import benchmark failed (see above)"
+fi
+
+if [[ $skip != *" boot "* ]]; then
+  say "boot of Debian with systemd to running, beside systemd-nspawn -b"
+  bash bench/boot.sh "$work" >> "$results" || say "boot benchmark failed (see above)"
 fi
 
 if [[ $skip != *" dhcp "* ]] && [ -f bench/dhcp.sh ]; then

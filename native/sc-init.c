@@ -42,9 +42,12 @@
 
 struct config {
   const char *root, *hostname, *seccomp, *seccomp_bpf;
-  const char *cgroups[MAX_LIST], *envs[MAX_LIST], *readonly[MAX_LIST], *masked[MAX_LIST];
-  int ncgroups, nenvs, nreadonly, nmasked, grace;
-  int privileged, no_new_privs, no_mknod;
+  const char *cgroups[MAX_LIST], *envs[MAX_LIST], *readonly[MAX_LIST], *masked[MAX_LIST], *tmpfs[MAX_LIST], *cgroupfs[MAX_LIST];
+  int ncgroups, nenvs, nreadonly, nmasked, ntmpfs, ncgroupfs, grace;
+  int privileged, no_new_privs, no_mknod, cgroup2;
+  const char *console_keeper, *console_log, *console_socket;
+  int console_master, console_slave; // the container's /dev/console: a pty whose master the keeper holds
+  char console_path[128];            // its slave, /dev/pts/N of the host's devpts
   unsigned long uid, gid, ids; // --userns: container ids 0..ids-1 are host uid.., gid..; ids == 0: no user namespace
   char **boot; // NULL: wait as PID 1; else the image's init to exec
   struct sock_fprog filter; // the compiled seccomp filter; len 0: none
@@ -69,7 +72,8 @@ static void usage(const char *why) {
   fprintf(stderr, "sc-init: %s\nusage: sc-init --root DIR --hostname NAME [--cgroup DIR]... "
                   "[--grace SECONDS] [--env K=V]... [--readonly /proc/PATH]... [--mask /proc/PATH]... [--privileged]\n"
                   "       [--no-new-privs] [--no-mknod] [--seccomp RULES [--seccomp-bpf OUT]] [--userns UID:GID:COUNT]\n"
-                  "       [--boot -- CMD ARGS...]\n", why);
+                  "       [--tmpfs /PATH[:OPTIONS]]... [--cgroupfs DIR:OPTIONS:ro|rw]... [--cgroup2]\n"
+                  "       [--console KEEPER:LOG:SOCKET] [--boot -- CMD ARGS...]\n", why);
   exit(2);
 }
 
@@ -87,6 +91,24 @@ static void parse_userns(const char *v, struct config *c) {
     usage("--userns wants HOSTUID:HOSTGID:COUNT, e.g. 1000000:1000000:65536 (host ids above 0)");
 }
 
+// DIR:OPTIONS:ro|rw — a v1 hierarchy to mount at /sys/fs/cgroup/DIR (DIR a plain name).
+static int cgroupfs_spec(const char *v) {
+  const char *a = strchr(v, ':'), *b = a ? strrchr(v, ':') : NULL;
+  return a && b > a && a > v && !memchr(v, '/', (size_t)(a - v)) && strncmp(v, ".", (size_t)(a - v)) &&
+         (!strcmp(b, ":ro") || !strcmp(b, ":rw"));
+}
+
+// KEEPER:LOG:SOCKET — the console keeper (sc-console) and where it logs and listens.
+static void parse_console(const char *v, struct config *c) {
+  static char buf[3 * 4096];
+  if (strlen(v) >= sizeof buf) usage("--console is too long");
+  strcpy(buf, v);
+  char *keeper = buf, *log = strchr(keeper, ':'), *sock = log ? strchr(log + 1, ':') : NULL;
+  if (!sock || keeper[0] != '/' || log[1] != '/' || sock[1] != '/') usage("--console wants KEEPER:LOG:SOCKET, three absolute paths");
+  *log++ = '\0', *sock++ = '\0';
+  c->console_keeper = keeper, c->console_log = log, c->console_socket = sock;
+}
+
 static void parse_args(int argc, char **argv, struct config *c) {
   int boot = 0;
   c->grace = 10;
@@ -101,6 +123,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
     if (!strcmp(a, "--privileged")) { c->privileged = 1; continue; }
     if (!strcmp(a, "--no-new-privs")) { c->no_new_privs = 1; continue; }
     if (!strcmp(a, "--no-mknod")) { c->no_mknod = 1; continue; }
+    if (!strcmp(a, "--cgroup2")) { c->cgroup2 = 1; continue; }
     if (i + 1 >= argc) usage("missing value for an option");
     const char *v = argv[++i];
     if (!strcmp(a, "--root")) c->root = v;
@@ -108,6 +131,9 @@ static void parse_args(int argc, char **argv, struct config *c) {
     else if (!strcmp(a, "--seccomp")) c->seccomp = v;
     else if (!strcmp(a, "--seccomp-bpf")) c->seccomp_bpf = v;
     else if (!strcmp(a, "--userns")) parse_userns(v, c);
+    else if (!strcmp(a, "--tmpfs") && c->ntmpfs < MAX_LIST && v[0] == '/' && !strstr(v, "..")) c->tmpfs[c->ntmpfs++] = v;
+    else if (!strcmp(a, "--cgroupfs") && c->ncgroupfs < MAX_LIST && cgroupfs_spec(v)) c->cgroupfs[c->ncgroupfs++] = v;
+    else if (!strcmp(a, "--console")) parse_console(v, c);
     else if (!strcmp(a, "--cgroup") && c->ncgroups < MAX_LIST) c->cgroups[c->ncgroups++] = v;
     else if (!strcmp(a, "--env") && c->nenvs < MAX_LIST && strchr(v, '=')) c->envs[c->nenvs++] = v;
     else if (!strcmp(a, "--readonly") && c->nreadonly < MAX_LIST && kernel_path(v)) c->readonly[c->nreadonly++] = v;
@@ -295,6 +321,79 @@ static int stack_rootfs(int *rootfd) {
   return 0;
 }
 
+// Make PATH (relative) under DIRFD, one component at a time, none of them a symlink.
+static int mkdirs_in(int dirfd, const char *path) {
+  char part[4096];
+  for (const char *p = path; *p;) {
+    const char *slash = strchr(p, '/');
+    size_t len = slash ? (size_t)(slash - path) : strlen(path);
+    snprintf(part, sizeof part, "%.*s", (int)len, path);
+    int fd = open_under(dirfd, part, O_DIRECTORY);
+    if (fd < 0 && errno == ENOENT) {
+      if (mkdirat(dirfd, part, 0755) < 0 && errno != EEXIST) return fail("mkdir %s", part);
+    } else if (fd < 0) {
+      return open_in(dirfd, part, O_DIRECTORY, 0);
+    } else close(fd);
+    p = slash ? slash + 1 : p + strlen(p);
+  }
+  return 0;
+}
+
+// /run, /run/lock and the like for a booted init (systemd's container interface): tmpfs of its own.
+static int mount_tmpfs(const struct config *c, int rootfd) {
+  char path[4096], options[256];
+  for (int i = 0; i < c->ntmpfs; i++) {
+    const char *colon = strchr(c->tmpfs[i], ':');
+    snprintf(path, sizeof path, "%.*s", (int)(colon ? colon - c->tmpfs[i] : (ptrdiff_t)strlen(c->tmpfs[i])) - 1, c->tmpfs[i] + 1);
+    snprintf(options, sizeof options, "%s", colon ? colon + 1 : "mode=755");
+    if (mkdirs_in(rootfd, path) < 0 || mount_in(rootfd, path, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, options) < 0) return -1;
+  }
+  return 0;
+}
+
+// /sys/fs/cgroup as a booted systemd expects it: on v1, a tmpfs holding the container's own cgroup in
+// each hierarchy (the cgroup namespace makes it the root), controllers read-only, name=systemd
+// writable; on v2, the container's own subtree. sysfs is read-only, so the tmpfs goes over it.
+static int mount_cgroupfs(const struct config *c, int rootfd) {
+  char dir[256], options[256];
+  if (c->cgroup2) return mount_in(rootfd, "sys/fs/cgroup", "cgroup2", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  if (!c->ncgroupfs) return 0;
+  if (mount_in(rootfd, "sys/fs/cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0) return -1;
+  int cgfd = open_in(rootfd, "sys/fs/cgroup", O_DIRECTORY, TMPFS_MAGIC);
+  if (cgfd < 0) return -1;
+  for (int i = 0; i < c->ncgroupfs; i++) {
+    const char *v = c->cgroupfs[i], *a = strchr(v, ':'), *b = strrchr(v, ':');
+    snprintf(dir, sizeof dir, "%.*s", (int)(a - v), v);
+    snprintf(options, sizeof options, "%.*s", (int)(b - a - 1), a + 1);
+    unsigned long ro = !strcmp(b, ":ro") ? MS_RDONLY : 0;
+    if (mkdir_in(cgfd, dir, 0755) < 0 || mount_in(cgfd, dir, "cgroup", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, options) < 0) {
+      close(cgfd);
+      return -1;
+    }
+  }
+  close(cgfd);
+  int fd = open_in(rootfd, "sys/fs/cgroup", O_DIRECTORY, TMPFS_MAGIC);
+  int rc = fd < 0 ? -1 : mount(NULL, fd_path(fd).s, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
+  if (fd >= 0) close(fd);
+  return rc < 0 ? fail("remount /sys/fs/cgroup read-only") : 0;
+}
+
+// /dev/console: the pty slave sc-init allocated on the host, bound over an empty file in our /dev.
+static int bind_console(const struct config *c, int rootfd) {
+  int devfd = open_in(rootfd, "dev", O_DIRECTORY, TMPFS_MAGIC), fd = -1, rc = -1;
+  if (devfd < 0) return -1;
+  if ((fd = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0) { fail("create /dev/console"); goto out; }
+  close(fd);
+  if ((fd = open_under(devfd, "console", 0)) < 0) { fail("open /dev/console"); goto out; }
+  // By path: a bind must come from our own mount namespace, and the fd is of the parent's.
+  if (mount(c->console_path, fd_path(fd).s, NULL, MS_BIND, NULL) < 0) { fail("bind the console %s on /dev/console", c->console_path); goto out; }
+  rc = 0;
+out:
+  if (fd >= 0) close(fd);
+  close(devfd);
+  return rc;
+}
+
 static int setup_mounts(const struct config *c, int *rootfdp) {
   // Private first, so nothing we mount propagates back to the host.
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail("make / private");
@@ -303,7 +402,8 @@ static int setup_mounts(const struct config *c, int *rootfdp) {
   if (mkdir_in(rootfd, "proc", 0755) < 0 || mkdir_in(rootfd, "sys", 0755) < 0 || mkdir_in(rootfd, "dev", 0755) < 0) return -1;
   if (mount_in(rootfd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
   if (mount_in(rootfd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
-  if (setup_dev(c, rootfd) < 0) return -1;
+  if (setup_dev(c, rootfd) < 0 || (c->console_keeper && bind_console(c, rootfd) < 0)) return -1;
+  if (mount_cgroupfs(c, rootfd) < 0 || mount_tmpfs(c, rootfd) < 0) return -1;
   // Masking binds the container's own /dev/null, so it comes after /dev.
   return confine_kernel_paths(c, rootfd);
 }
@@ -399,6 +499,12 @@ static int become_userns_root(const struct config *c) {
 
 static int setup_container(const struct config *c) {
   if (c->ids && become_userns_root(c) < 0) return -1;
+  // PID 1's stdio is the console, when there is one; fd 0 stands for it from here on.
+  if (c->console_keeper) {
+    for (int i = 0; i < 3; i++)
+      if (dup2(c->console_slave, i) < 0) return fail("attach the console");
+    ((struct config *)c)->console_slave = 0;
+  }
   // Everything inherited beyond stdio and the ready pipe stays outside the container.
   if (close_fds_from(3, c->ready_fd, 0) < 0) return fail("close inherited descriptors");
   if (setsid() < 0) return fail("setsid");
@@ -410,7 +516,7 @@ static int setup_container(const struct config *c) {
   close(rootfd);
   umask(022);
   if (sethostname(c->hostname, strlen(c->hostname)) < 0) return fail("sethostname %s", c->hostname);
-  if (loopback_up() < 0 || setup_env(c) < 0 || stdio_to_null() < 0) return -1;
+  if (loopback_up() < 0 || setup_env(c) < 0 || (!c->console_keeper && stdio_to_null() < 0)) return -1;
   // Last, in this order: the filter needs CAP_SYS_ADMIN (or no_new_privs) to load, the steps above
   // need the capabilities a confined container loses.
   if (c->filter.len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0) return fail("load the seccomp filter");
@@ -455,9 +561,10 @@ static void drain(int sfd) {
   while (read(sfd, &si, sizeof si) == sizeof si) {}
 }
 
-// The stop sequence: SIGTERM to all, up to `grace` seconds to exit, then SIGKILL.
+// The stop sequence: SIGTERM to all, up to `grace` seconds to exit, then SIGKILL. Said on the console.
 static void stop_container(int sfd, int grace) {
   long deadline = now_ms() + grace * 1000L;
+  dprintf(STDOUT_FILENO, "sc-init: stopping: SIGTERM to every process, SIGKILL after %d s\n", grace);
   kill(-1, SIGTERM);
   for (;;) {
     int no_children = reap_children();
@@ -467,8 +574,10 @@ static void stop_container(int sfd, int grace) {
     // Non-children do not send SIGCHLD, so wake up every 100 ms to look again.
     if (poll(&pfd, 1, left < 100 ? (int)left : 100) > 0) drain(sfd);
   }
+  if (!reap_children() || others_alive()) dprintf(STDOUT_FILENO, "sc-init: %d s passed: SIGKILL to what is left\n", grace);
   kill(-1, SIGKILL);
   while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
+  dprintf(STDOUT_FILENO, "sc-init: stopped\n");
   exit(0);
 }
 
@@ -484,8 +593,10 @@ static void wait_as_pid1(int grace) {
     if (poll(&pfd, 1, -1) < 0) continue;
     while (read(sfd, &si, sizeof si) == sizeof si) {
       int sig = (int)si.ssi_signo;
+      // sc-spawn stop queues its -t with the signal (sigqueue): one timeout from `sc stop -t` to here.
+      int asked = si.ssi_code == SI_QUEUE && si.ssi_int >= 0 && si.ssi_int <= 86400 ? si.ssi_int : grace;
       if (sig == SIGCHLD) reap_children();
-      else if (sig == SIGTERM || sig == SIGINT || sig == SIGPWR || sig == SIGRTMIN + 3) stop_container(sfd, grace);
+      else if (sig == SIGTERM || sig == SIGINT || sig == SIGPWR || sig == SIGUSR2 || sig == SIGRTMIN + 3) stop_container(sfd, asked);
     }
   }
 }
@@ -512,6 +623,38 @@ static int container_main(void *arg) {
   close(c->ready_fd);
   wait_as_pid1(c->grace);
   return 0;
+}
+
+// The console: a pty of the host's devpts; the slave becomes PID 1's stdio and /dev/console.
+static int open_console(struct config *c) {
+  if (access(c->console_keeper, X_OK) < 0) return fail("console keeper %s", c->console_keeper);
+  c->console_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (c->console_master < 0 || grantpt(c->console_master) < 0 || unlockpt(c->console_master) < 0 ||
+      ptsname_r(c->console_master, c->console_path, sizeof c->console_path) != 0)
+    return fail("allocate a console pty");
+  if ((c->console_slave = open(c->console_path, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) return fail("open the console %s", c->console_path);
+  // A user namespace's root must own its console to open /dev/console again.
+  if (c->ids && fchown(c->console_slave, (uid_t)c->uid, (gid_t)c->gid) < 0) return fail("hand the console to the container's root");
+  return 0;
+}
+
+// The keeper holds the master for the container's whole life: it logs the console and serves `sc console`.
+static void start_console_keeper(struct config *c, pid_t pid1) {
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d", pid1);
+  pid_t keeper = fork();
+  if (keeper == 0) {
+    int null = open("/dev/null", O_RDWR);
+    // Out of our private mount namespace: a keeper left in it would keep alive the read-only mount of
+    // our file that PID 1 runs from, and with it a host path in /proc/1/exe.
+    if (unshare(CLONE_NEWNS) < 0 || setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(c->console_master, 3) < 0 ||
+        chdir("/") < 0 || close_fds_from(4, -1, 0) < 0)
+      _exit(1);
+    execl(c->console_keeper, "sc-console", "keep", "--pid", pid, "--log", c->console_log, "--socket", c->console_socket, (char *)NULL);
+    _exit(127);
+  }
+  close(c->console_master);
+  close(c->console_slave);
 }
 
 // The parent's half of --userns: container ids 0..ids-1 are the host's uid.. and gid...
@@ -550,6 +693,10 @@ int main(int argc, char **argv) {
   }
   c.ready_fd = ready[1];
   c.maps_fd = maps[0];
+  if (c.console_keeper && open_console(&c) < 0) {
+    fprintf(stderr, "sc-init: %s\n", errmsg);
+    return 1;
+  }
   char *stack = malloc(STACK_SIZE);
   if (!stack) { fprintf(stderr, "sc-init: out of memory\n"); return 1; }
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | SIGCHLD;
@@ -559,6 +706,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   close(ready[1]);
+  if (c.console_keeper) start_console_keeper(&c, pid);
   if (c.ids) {
     close(maps[0]);
     // The child waits for this byte; on failure it reads EOF and gives up.

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeSandbox, importBusybox, busyboxImage, leftovers, uniqueName, REPO, containerInits } from './helpers.mjs';
+import { makeSandbox, importBusybox, busyboxImage, leftovers, uniqueName, REPO, BIN, containerInits } from './helpers.mjs';
 import { sh as hostSh } from './image-tree.mjs';
 
 const box = makeSandbox('boot');
@@ -59,6 +59,10 @@ test('systemd boots to running in default confinement, with no failed unit; exec
   assert.match(exec(name, 'grep', 'CapBnd:', '/proc/1/status').stdout, /00000000a80425fb/);
   assert.equal(exec(name, 'systemd-detect-virt', '--container').stdout.trim(), 'container-other');
   assert.match(logs(name), /Welcome to Debian GNU\/Linux 12/);
+  // The console: systemd's getty answers on it; sc console attaches (here from a pipe, as a script would).
+  const con = box.run(join(BIN, 'sc'), ['console', name], { input: '\n' });
+  assert.equal(con.code, 0, con.stderr);
+  assert.match(con.stdout, new RegExp(`${name} login:`));
 
   // Power button: SIGRTMIN+3, a clean shutdown well inside -t, said on the console.
   const started = Date.now();
@@ -76,6 +80,10 @@ test('systemd boots to running in default confinement, with no failed unit; exec
   assert.equal(box.sc('stop', name).code, 0);
   assert.equal(box.sc('start', name).code, 0);
   assert.equal(exec(name, 'cat', '/root/note').stdout.trim(), 'kept');
+  assert.equal(box.sc('stop', name).code, 0);
+  const off = box.sc('console', name);
+  assert.equal(off.code, 1);
+  assert.match(off.stderr, /has no console: it is not running/);
   assert.equal(box.sc('rm', '-f', name).code, 0);
 });
 

@@ -94,7 +94,7 @@ test('scripts/make-man.sh: a page for sc and each tool, naming every verb, rende
     assert.deepEqual(readdirSync(join(out, 'man1')).sort(), ['sc', ...tools].map((t) => `${t}.1`).sort());
     const verbsOf = (tool) => box.run(join(BIN, tool), ['--help']).stdout.split('\n\n').find((p) => p.startsWith('Verbs'))
       .split('\n').flatMap((l) => /^ {2}([a-z][a-z-]*) /.exec(l)?.[1] ?? []);
-    const pages = [['sc', ['run', 'start', 'stop', 'rm', 'update', 'autostart', 'exec', 'ps', 'stats', 'image']], ...tools.map((t) => [t, verbsOf(t)])];
+    const pages = [['sc', ['run', 'start', 'stop', 'rm', 'update', 'autostart', 'exec', 'logs', 'console', 'ps', 'stats', 'image']], ...tools.map((t) => [t, verbsOf(t)])];
     for (const [page, verbs] of pages) {
       const file = join(out, 'man1', `${page}.1`);
       const groff = spawnSync('groff', ['-man', '-Tutf8', '-ww', '-z', file], { encoding: 'utf8' });
@@ -134,7 +134,7 @@ test('tools/sc/completion.bash: commands, names by state, images, flags; builtin
     assert.equal(r.stderr, '', words.join(' '));
     return r.stdout.split('\n').filter(Boolean).sort();
   };
-  assert.deepEqual(complete(['sc', '']), ['--help', '--version', 'autostart', 'exec', 'help', 'image', 'ps', 'rm', 'run', 'start', 'stats', 'stop', 'update']);
+  assert.deepEqual(complete(['sc', '']), ['--help', '--version', 'autostart', 'console', 'exec', 'help', 'image', 'logs', 'ps', 'rm', 'run', 'start', 'stats', 'stop', 'update']);
   assert.deepEqual(complete(['sc', 's']), ['start', 'stats', 'stop']);
   assert.deepEqual(complete(['sc', 'exec', '']), ['up1']);
   assert.deepEqual(complete(['sc', 'stop', '']), ['up1']);

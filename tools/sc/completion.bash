@@ -89,6 +89,9 @@ _sc() {
     stats)
       if [[ $cur == -* ]]; then _sc_reply "--json" "$cur"; else _sc_containers all; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
     ps) _sc_reply "-a --all --json" "$cur" ;;
+    logs)
+      if [[ $cur == -* ]]; then _sc_reply "-f --follow -n --lines" "$cur"; else _sc_containers all; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
+    console) _sc_containers running; _sc_reply "${_sc_words[*]}" "$cur" ;;
     exec)
       # Only the container is ours to complete; after it comes the command, as bash completes any command.
       local i words=0

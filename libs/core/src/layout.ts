@@ -39,6 +39,10 @@ export class Layout {
   initPid(name: string): string { return join(this.container(name), 'init.pid'); }
   /** The seccomp rules of the container's process, compiled from its profile by sc-spawn start. */
   seccomp(name: string): string { return join(this.container(name), 'seccomp'); }
+  /** PID 1's console, as the keeper (sc-console) logs it; console.log.1 holds the part before. */
+  consoleLog(name: string): string { return join(this.container(name), 'console.log'); }
+  /** Where the console keeper listens for `sc console`. */
+  consoleSocket(name: string): string { return join(this.container(name), 'console.sock'); }
   /** The same rules as the BPF program sc-init loaded: what sc-enter loads for sc exec. */
   seccompBpf(name: string): string { return join(this.container(name), 'seccomp.bpf'); }
 

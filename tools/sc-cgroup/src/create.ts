@@ -8,7 +8,7 @@ import { knobWrites, subtreeControl, type Limit } from './limits.js';
 export const create: StreamVerb = {
   kind: 'forward',
   summary: "make each container's cgroups under our parent and write its limits (flags fill spec, else spec's values are used); v1: allow only the standard /dev nodes unless spec.privileged",
-  reads: 'name spec.memory spec.cpus spec.pids spec.privileged',
+  reads: 'name spec.memory spec.cpus spec.pids spec.privileged spec.boot',
   writes: 'spec.memory spec.cpus spec.pids cgroup',
   options: { memory: SPEC_OPTIONS.memory, cpus: SPEC_OPTIONS.cpus, pids: SPEC_OPTIONS.pids },
   check(ctx) {
@@ -18,6 +18,8 @@ export const create: StreamVerb = {
     Object.assign(doc.spec, specFromOptions(ctx.options));
     checkSpecLimits(doc);
     const cg = containerCgroups(detectHierarchies(), ctx.config.cgroupParent, doc.name);
+    // A booted systemd tracks its processes in a name=systemd hierarchy of its own (v1; on v2 the unified tree is enough).
+    if (doc.spec.boot && cg.systemd) cg.paths.push(cg.systemd);
     const made = cg.paths.filter((p) => !existsSync(p));
     try {
       const skipped = applyLimits(cg, doc);
@@ -29,6 +31,8 @@ export const create: StreamVerb = {
       throw err;
     }
     doc.cgroup = { version: cg.version, paths: cg.paths };
+    // What a booted init mounts at /sys/fs/cgroup (v1): each hierarchy the container has a cgroup in.
+    if (cg.version === 1 && doc.spec.boot) doc.cgroup.options = Object.fromEntries(cg.paths.map((p) => [p, cg.options[p] ?? '']));
   },
 };
 

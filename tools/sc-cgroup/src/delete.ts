@@ -12,14 +12,14 @@ export const deleteVerb: StreamVerb = {
   async each(doc, ctx) {
     const h = detectHierarchies();
     const cg = containerCgroups(h, ctx.config.cgroupParent, doc.name);
-    const roots = new Set(Object.values(h.roots));
+    const roots = new Set([...Object.values(h.roots), ...(h.systemd ? [h.systemd] : [])]);
     // A document's paths are trusted only where ours would be: <hierarchy root>/<parent>/<name>.
     const fromDoc = (doc.cgroup?.paths ?? []).filter((p) => {
       const ours = typeof p === 'string' && normalize(p) === p && p.endsWith(`/${doc.name}`) && roots.has(dirname(dirname(p)));
       if (!ours) ctx.say(`${doc.name}: left ${JSON.stringify(p)} alone: not a cgroup of ours`);
       return ours;
     });
-    const paths = [...new Set([...cg.paths, ...fromDoc])];
+    const paths = [...new Set([...cg.paths, ...(cg.systemd ? [cg.systemd] : []), ...fromDoc])];
     const busy: string[] = [];
     const deadline = Date.now() + WAIT_MS; // one wait for all the container's cgroups, not one each
     for (const p of paths) {

@@ -14,6 +14,10 @@ export interface ContainerCgroups {
   fake: boolean;
   dirs: Partial<Record<Controller, string>>;
   paths: string[];
+  /** v1: its cgroup in the name=systemd hierarchy (made only for a booted init; removed whenever found). */
+  systemd?: string;
+  /** v1: each path → the mount options of its hierarchy. */
+  options: Record<string, string>;
   /** Our parent directory in each hierarchy, removed when it empties. */
   parents: string[];
 }
@@ -40,12 +44,17 @@ export function detectHierarchies(env: NodeJS.ProcessEnv = process.env): Hierarc
 export function containerCgroups(h: Hierarchies, parent: string, name: string): ContainerCgroups {
   const dirs: Partial<Record<Controller, string>> = {};
   for (const c of CONTROLLERS) if (h.roots[c]) dirs[c] = join(h.roots[c]!, parent, name);
-  const roots = [...new Set(Object.values(h.roots))];
+  const roots = [...new Set([...Object.values(h.roots), ...(h.systemd ? [h.systemd] : [])])];
+  const systemd = h.systemd ? join(h.systemd, parent, name) : undefined;
+  const options: Record<string, string> = {};
+  for (const root of roots) if (h.options?.[root]) options[join(root, parent, name)] = h.options[root]!;
   return {
     version: h.version,
     fake: h.fake,
     dirs,
     paths: [...new Set(Object.values(dirs))],
+    ...(systemd ? { systemd } : {}),
+    options,
     parents: roots.map((r) => join(r, parent)),
   };
 }

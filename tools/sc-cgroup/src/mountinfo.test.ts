@@ -28,16 +28,19 @@ const V2 = `22 27 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc 
 test('parses cgroup mounts with their v1 controllers, skipping other filesystems and named hierarchies', () => {
   const mounts = parseMountinfo(V1_SEPARATE);
   assert.equal(mounts.length, 8);
-  assert.deepEqual(mounts.find((m) => m.mountPoint === '/sys/fs/cgroup/memory'), { fstype: 'cgroup', mountPoint: '/sys/fs/cgroup/memory', controllers: ['memory'] });
+  assert.deepEqual(mounts.find((m) => m.mountPoint === '/sys/fs/cgroup/memory'), { fstype: 'cgroup', mountPoint: '/sys/fs/cgroup/memory', controllers: ['memory'], options: 'memory' });
   assert.deepEqual(mounts.find((m) => m.mountPoint === '/sys/fs/cgroup/systemd')?.controllers, []);
-  assert.deepEqual(mounts.at(-1), { fstype: 'cgroup2', mountPoint: '/sys/fs/cgroup/unified', controllers: [] });
+  assert.equal(mounts.find((m) => m.mountPoint === '/sys/fs/cgroup/systemd')?.options, 'none,name=systemd');
+  assert.deepEqual(mounts.at(-1), { fstype: 'cgroup2', mountPoint: '/sys/fs/cgroup/unified', controllers: [], options: '' });
 });
 
 test('v1 with separate cpu and cpuacct mounts (this machine); the controller-less unified mount is not v2 mode', () => {
-  assert.deepEqual(layoutFromMounts(parseMountinfo(V1_SEPARATE)), {
-    version: 1,
-    roots: { cpu: '/sys/fs/cgroup/cpu', cpuacct: '/sys/fs/cgroup/cpuacct', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids', devices: '/sys/fs/cgroup/devices' },
-  });
+  const layout = layoutFromMounts(parseMountinfo(V1_SEPARATE))!;
+  assert.equal(layout.version, 1);
+  assert.deepEqual(layout.roots,
+    { cpu: '/sys/fs/cgroup/cpu', cpuacct: '/sys/fs/cgroup/cpuacct', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids', devices: '/sys/fs/cgroup/devices' });
+  assert.equal(layout.systemd, '/sys/fs/cgroup/systemd', 'the hierarchy a booted systemd needs');
+  assert.equal(layout.options?.['/sys/fs/cgroup/cpuset'], 'cpuset');
 });
 
 test('v1 with co-mounted cpu,cpuacct: both controllers share one root', () => {
@@ -46,6 +49,9 @@ test('v1 with co-mounted cpu,cpuacct: both controllers share one root', () => {
   assert.equal(layout.roots.cpu, '/sys/fs/cgroup/cpu,cpuacct');
   assert.equal(layout.roots.cpuacct, '/sys/fs/cgroup/cpu,cpuacct');
   assert.equal(layout.roots.memory, '/sys/fs/cgroup/memory');
+  // A hierarchy is mounted again (inside a container) by exactly its controllers, or its name; xattr and rw are not part of it.
+  assert.equal(layout.options?.['/sys/fs/cgroup/cpu,cpuacct'], 'cpu,cpuacct');
+  assert.equal(layout.options?.['/sys/fs/cgroup/systemd'], 'none,name=systemd');
 });
 
 test('v2: every controller lives in the unified root', () => {

@@ -1,7 +1,11 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { StepError, type StreamVerb } from '@sc/core';
 import { readRecord } from './records.js';
 import { releaseIds } from './userns.js';
+
+/** The record and its history: what rm takes with it (the console log outlives stop, for sc logs). */
+const RECORD_FILES = ['state.json', 'console.log', 'console.log.1', 'console.sock'];
 
 export const rm: StreamVerb = {
   kind: 'inverse',
@@ -18,9 +22,10 @@ export const rm: StreamVerb = {
       throw new StepError('EBUSY', `container "${doc.name}" is running (pid ${saved.process?.pid}); stop it first (sc stop ${doc.name}, or sc rm -f)`);
     const dir = ctx.layout.container(doc.name);
     // Refused before anything goes: a record removed from a directory that then stays is a container nobody can name.
-    const left = entries(dir).filter((e) => e !== 'state.json');
+    const left = entries(dir).filter((e) => !RECORD_FILES.includes(e));
     if (left.length > 0)
       throw new StepError('ENOTEMPTY', `${dir} still holds ${left.join(', ')}; sc-rootfs destroy removes the rootfs first (sc rm -f does it all)`);
+    for (const file of RECORD_FILES.filter((f) => f !== 'state.json')) rmSync(join(dir, file), { force: true });
     rmSync(ctx.layout.state(doc.name), { force: true });
     rmSync(ctx.layout.lock(doc.name), { force: true }); // a waiter on the old lock file sees it gone and retries
     try {

@@ -1,9 +1,10 @@
 import {
   isMountPoint, isSameProcess, libexecPath, processStartTime, readPidFile, requireField, run, StepError, writeFileAtomic,
-  type StreamVerb,
+  type RunError, type StreamVerb, waitGone,
 } from '@sc/core';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+
+const BOOT_SETTLE_MS = 50;
+import { readFileSync, rmSync } from 'node:fs';
 import { initArgs } from './init-args.js';
 import { writeSeccompRules } from './seccomp-rules.js';
 
@@ -28,13 +29,34 @@ export const start: StreamVerb = {
     const rules = await writeSeccompRules(doc, ctx.layout.seccomp(doc.name));
     rmSync(ctx.layout.seccompBpf(doc.name), { force: true });
     const seccomp = rules ? { rules, bpf: ctx.layout.seccompBpf(doc.name) } : undefined;
-    const out = await run(libexecPath('sc-init'), initArgs(doc, root, seccomp));
+    const console = { keeper: libexecPath('sc-console'), log: ctx.layout.consoleLog(doc.name), socket: ctx.layout.consoleSocket(doc.name) };
+    let out: string;
+    try {
+      out = await run(libexecPath('sc-init'), initArgs(doc, root, { seccomp, console }));
+    } catch (err) {
+      throw new StepError('EINIT', `${(err as RunError).stderr?.split('\n').pop()?.replace(/^sc-init: /, '') || (err as Error).message}`);
+    }
     const pid = Number((JSON.parse(out) as { pid: unknown }).pid);
-    const startTime = processStartTime(pid);
-    if (!Number.isInteger(pid) || startTime === undefined)
-      throw new StepError('ESRCH', `the container's PID 1 exited right after it started${doc.spec.boot ? ` (did ${join(root, 'sbin/init')} fail?)` : ''}`);
+    let startTime = processStartTime(pid);
+    // An image's init that cannot boot usually dies at once: a moment's look says so here, with its last words,
+    // rather than as a puzzle in the next step.
+    if (doc.spec.boot && startTime !== undefined && (await waitGone({ pid, startTime }, BOOT_SETTLE_MS))) startTime = undefined;
+    if (!Number.isInteger(pid) || startTime === undefined) {
+      const last = lastLine(ctx.layout.consoleLog(doc.name));
+      throw new StepError('ESRCH', `the container's PID 1 exited right after it started${last ? `; it printed last: ${last}` : doc.spec.boot ? ' (sc logs NAME shows its console)' : ''}`);
+    }
     // Recorded at once, by us: whatever kills the pipeline from here on, stop can still find this PID 1.
     writeFileAtomic(ctx.layout.initPid(doc.name), `${pid} ${startTime}\n`);
     doc.process = { pid, startTime };
   },
 };
+
+/** The last line PID 1 printed on its console (the tail of the log), or undefined. */
+function lastLine(log: string): string | undefined {
+  try {
+    const text = readFileSync(log, 'utf8').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 200);
+  } catch {
+    return undefined;
+  }
+}

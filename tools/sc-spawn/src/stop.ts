@@ -1,13 +1,16 @@
-import { rmSync } from 'node:fs';
-import { isSameProcess, readPidFile, StepError, UsageError, waitGone, type StreamVerb } from '@sc/core';
+import { readlinkSync, rmSync } from 'node:fs';
+import { isSameProcess, readPidFile, run, StepError, UsageError, waitGone, type Doc, type StreamVerb } from '@sc/core';
+import { signalNumber, stopSignalOf } from './stop-signal.js';
 
 export const stop: StreamVerb = {
   kind: 'inverse',
-  summary: 'ask PID 1 to shut the container down (SIGTERM to every process), SIGKILL after --time seconds',
-  reads: 'name process (or containers/NAME/init.pid)',
+  summary: "ask PID 1 to shut the container down, as a VM's power button does, and SIGKILL what is left after --time seconds. " +
+    "The signal: spec.stopSignal, else what the image's init expects (systemd: SIGRTMIN+3, busybox init: SIGUSR2, another init: SIGPWR), " +
+    "else SIGTERM to sc's own PID 1, which passes it to every process and waits the same --time",
+  reads: 'name spec.stopSignal spec.boot process (or containers/NAME/init.pid)',
   writes: 'process (removed; and containers/NAME/seccomp)',
   options: {
-    time: { type: 'string', short: 't', value: 'SECONDS', description: 'grace period before SIGKILL (default: the config\'s stopTimeout, 10)' },
+    time: { type: 'string', short: 't', value: 'SECONDS', description: 'how long to wait for a clean shutdown before SIGKILL (default: the config\'s stopTimeout, 10)' },
   },
   check(ctx) {
     const t = ctx.options.time;
@@ -19,8 +22,8 @@ export const stop: StreamVerb = {
     const proc = [doc.process, readPidFile(pidFile)].find((p) => isSameProcess(p));
     if (proc) {
       const grace = ctx.options.time !== undefined ? Number(ctx.options.time) : ctx.config.stopTimeout;
-      process.kill(proc.pid, 'SIGTERM');
-      if (!(await waitGone(proc, grace * 1000))) {
+      await askToStop(doc, proc.pid, grace);
+      if (!(await waitGone(proc, grace * 1000 + 500))) {
         // Killing PID 1 of a PID namespace kills every process in it.
         process.kill(proc.pid, 'SIGKILL');
         if (!(await waitGone(proc, 5000))) throw new StepError('EBUSY', `PID 1 (pid ${proc.pid}) survived SIGKILL for 5 s`);
@@ -32,3 +35,25 @@ export const stop: StreamVerb = {
     delete doc.process;
   },
 };
+
+/** The stop signal; to sc's own PID 1 with the grace queued along (sigqueue), so one timeout holds from `sc stop -t` to PID 1. */
+async function askToStop(doc: Doc, pid: number, grace: number): Promise<void> {
+  const signal = stopSignalOf(doc, readOr(`/proc/${pid}/exe`));
+  if (!doc.spec.boot && signal === 'SIGTERM') {
+    try {
+      await run('/bin/kill', ['--queue', String(Math.ceil(grace)), '-s', 'TERM', String(pid)]);
+      return;
+    } catch {
+      // procps' kill missing or refusing: a plain SIGTERM, and sc-init's own --grace.
+    }
+  }
+  process.kill(pid, signalNumber(signal));
+}
+
+function readOr(link: string): string {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return '';
+  }
+}
