@@ -28,6 +28,7 @@ declare -A wanted=(
   [cc]=gcc [make]=make [jq]=jq [flock]=util-linux [nsenter]=util-linux [ip]=iproute2 [tar]=tar
   [gzip]=gzip [xz]=xz-utils [zstd]=zstd [dnsmasq]=dnsmasq-base [shellcheck]=shellcheck [getfattr]=attr
   [help2man]=help2man [man]=man-db [groff]=groff-base [script]=bsdutils [column]=bsdextrautils
+  [mkfs.ext4]=e2fsprogs [losetup]=mount [pgrep]=procps
 )
 missing=()
 for cmd in "${!wanted[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${wanted[$cmd]}"); done
@@ -35,6 +36,8 @@ for cmd in "${!wanted[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$
 # The demo image and the DHCP client come from busybox-static (a static binary runs in any rootfs).
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 dpkg -s bash-completion >/dev/null 2>&1 || missing+=(bash-completion)
+# sc stop queues its timeout with the signal: procps' kill (/bin/kill --queue), not the shell's builtin.
+[ -x /bin/kill ] || missing+=(procps)
 # The native helpers build the containers' seccomp filters with libseccomp, linked statically.
 [ -f /usr/include/seccomp.h ] && [ -n "$(find /usr/lib -name libseccomp.a -print -quit 2>/dev/null)" ] || missing+=(libseccomp-dev)
 if [ ${#missing[@]} -gt 0 ]; then
