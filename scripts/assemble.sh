@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Lay out a runnable sc installation from the workspace build:
-#   DEST/bin/sc, DEST/bin/sc-*   launchers (bun + the tool's bundle; sc itself is bash)
-#   DEST/lib/<tool>/              each tool's bundle
-#   DEST/lib/bun                  the runtime (a copy with --copy, else a symlink into node_modules)
+#   DEST/bin/sc                   the front end (bash)
+#   DEST/bin/sc-*                 links to DEST/lib/sc-tools, which runs the tool it is called by
+#   DEST/lib/sc-tools             every tool in one executable (Bun, compiled with bytecode)
+#   DEST/lib/<tool>/              each tool's bundle, for Node (node DEST/lib/sc-ps/sc-ps.js …)
 #   DEST/libexec/                 the native helpers and the DHCP client script
 # Usage: scripts/assemble.sh DEST [--copy]
 set -euo pipefail
@@ -13,20 +14,20 @@ mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
 tools=(sc-image sc-rootfs sc-cgroup sc-net sc-spawn sc-ps)
 
-bun="$here/node_modules/bun/bin/bun.exe"
-[ -x "$bun" ] || { echo "assemble: $bun is missing: run npm ci first" >&2; exit 1; }
+multicall="$here/tools/sc-tools/dist/sc-tools"
+[ -x "$multicall" ] || { echo "assemble: $multicall is missing: build it first (npm run build)" >&2; exit 1; }
 
 stage=$(mktemp -d "$dest/.assemble.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib" "$stage/libexec"
-if [ "$copy" = --copy ]; then cp "$bun" "$stage/lib/bun"; else ln -s "$bun" "$stage/lib/bun"; fi
+# A copy, or (a build's out/) a hard link: not a symlink, since the tools find libexec/ beside the file they run from.
+if [ "$copy" = --copy ]; then cp "$multicall" "$stage/lib/sc-tools"; else ln "$multicall" "$stage/lib/sc-tools" 2>/dev/null || cp "$multicall" "$stage/lib/sc-tools"; fi
 
 for tool in "${tools[@]}"; do
   bundle="$here/tools/$tool/dist/bundle"
   [ -f "$bundle/$tool.js" ] || { echo "assemble: $bundle/$tool.js is missing: build it first (npm run build)" >&2; exit 1; }
   cp -r "$bundle" "$stage/lib/$tool"
-  printf '#!/bin/sh\nexec %s %s "$@"\n' "$dest/lib/bun" "$dest/lib/$tool/$tool.js" > "$stage/bin/$tool"
-  chmod 755 "$stage/bin/$tool"
+  ln -s ../lib/sc-tools "$stage/bin/$tool"
 done
 install -m 755 "$here/tools/sc/sc" "$stage/bin/sc"
 for helper in "$here"/native/build/*; do

@@ -1,10 +1,4 @@
 import { runTool } from '@sc/core';
-import { attach } from './attach.js';
-import { detach } from './detach.js';
+import { tool } from './tool.js';
 
-await runTool({
-  name: 'sc-net',
-  summary: 'the network: loopback only, or a macvlan NIC on a parent device with a static address or a DHCP lease',
-  verbs: { attach, detach },
-  example: 'sc-ps get web1 | sc-net attach --net dhcp --parent eth0 | sc-ps save',
-});
+await runTool(tool);

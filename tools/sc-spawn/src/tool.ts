@@ -1,0 +1,12 @@
+import type { ToolDefinition } from '@sc/core';
+import { start } from './start.js';
+import { stop } from './stop.js';
+import { exec } from './exec.js';
+
+/** sc-spawn: its verbs, for the runner (main.ts) and the multi-call binary (tools/sc-tools). */
+export const tool: ToolDefinition = {
+  name: 'sc-spawn',
+  summary: 'the container process: new namespaces, pivot_root, a PID 1 that waits; exec into a running container',
+  verbs: { start, stop, exec },
+  example: 'sc-ps get web1 | sc-rootfs mount | sc-spawn start | sc-ps save',
+};
