@@ -24,7 +24,7 @@ results=$work/results.tsv
 
 cleanup() {
   set +e
-  for n in bench-run bench-exec bench-stop bench-mem bench-boot; do sc rm -f "$n" >/dev/null 2>&1; done
+  for n in bench-run bench-exec bench-stop bench-mem bench-boot bench-many-{1..39}; do sc rm -f "$n" >/dev/null 2>&1; done
   for n in bench-run bench-exec bench-mem; do
     runc delete -f "$n" >/dev/null 2>&1
     crun --cgroup-manager=disabled delete -f "$n" >/dev/null 2>&1
@@ -34,16 +34,20 @@ cleanup() {
 trap cleanup EXIT
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
-# median NAME COMMAND...: hyperfine's median in ms, or "-" when the command fails.
+# median NAME COMMAND...: hyperfine's median wall time in ms, or "-" when the command fails; the
+# mean CPU time (user + system, ms) of the same runs is left in $work/NAME.cpu (cpu NAME prints it).
 median() {
-  local json=$work/$1.json
+  local json=$work/$1.json name=$1
   shift
   if hyperfine --style none --runs "$runs" --warmup 2 --export-json "$json" "$@" >/dev/null 2>"$work/err"; then
+    jq -r '.results[] | (.user + .system) * 1000 | . * 100 | round / 100' "$json" > "$work/$name.cpu"
     jq -r '.results[] | .median * 1000 | . * 100 | round / 100' "$json"
   else
+    echo "-" > "$work/$name.cpu"
     echo "-"
   fi
 }
+cpu() { cat "$work/$1.cpu" 2>/dev/null || echo "-"; }
 row() { printf '%s\t%s\t%s\t%s\n' "$@" >> "$results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2fx", a / b; else print "-" }'; }
 
@@ -67,7 +71,8 @@ if [[ $skip != *" run "* ]]; then
   if [ "$crun_ms" = "-" ]; then
     crun_ms="refused: $(crun "${crun_flags[@]}" run -d --bundle "$bundle" bench-run 2>&1 </dev/null >/dev/null | head -n1 | cut -c1-50 || true)"
   fi
-  row "run + rm (ms)" "$sc_ms" "runc $runc_ms; crun $crun_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
+  row "run + rm, wall (ms)" "$sc_ms" "runc $runc_ms; crun $crun_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
+  row "run + rm, CPU (ms)" "$(cpu sc-run)" "runc $(cpu runc-run)" "$(ratio "$(cpu sc-run)" "$(cpu runc-run)") of runc"
 fi
 
 if [[ $skip != *" exec "* ]]; then
@@ -78,7 +83,8 @@ if [[ $skip != *" exec "* ]]; then
   sc_ms=$(median sc-exec "sc exec bench-exec true")
   runc_ms=$(median runc-exec "runc exec bench-exec true")
   nsenter_ms=$(median nsenter-exec "nsenter -t $pid -a true")
-  row "exec true (ms)" "$sc_ms" "runc exec $runc_ms; nsenter -a $nsenter_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
+  row "exec true, wall (ms)" "$sc_ms" "runc exec $runc_ms; nsenter -a $nsenter_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
+  row "exec true, CPU (ms)" "$(cpu sc-exec)" "runc exec $(cpu runc-exec)" "$(ratio "$(cpu sc-exec)" "$(cpu runc-exec)") of runc"
   sc rm -f bench-exec >/dev/null
   runc delete -f bench-exec >/dev/null 2>&1
 fi
@@ -88,8 +94,21 @@ if [[ $skip != *" stop "* ]]; then
   sc run --name bench-stop busybox >/dev/null
   sc stop bench-stop >/dev/null
   sc_ms=$(median sc-stop --prepare "sc start bench-stop >/dev/null" "sc stop bench-stop >/dev/null")
-  row "stop, idle (ms)" "$sc_ms" "" ""
+  runc_ms=$(median runc-stop --prepare "runc run -d --bundle $bundle bench-stop </dev/null >/dev/null 2>&1" "runc delete -f bench-stop")
+  row "stop, idle (ms)" "$sc_ms" "runc delete -f of a running one $runc_ms" "$(ratio "$sc_ms" "$runc_ms") of runc"
   sc rm -f bench-stop >/dev/null
+  runc delete -f bench-stop >/dev/null 2>&1 || true
+fi
+
+if [[ $skip != *" many "* ]]; then
+  say "many names in one command: rm -f of 39 running containers, beside one"
+  names=()
+  for i in $(seq 39); do names+=("bench-many-$i"); done
+  make_many() { for n in "$@"; do sc run --name "$n" busybox >/dev/null; done; }
+  one=$(runs=5 median sc-rm-one --prepare "sc run --name bench-many-1 busybox >/dev/null" "sc rm -f bench-many-1 >/dev/null")
+  declare -f make_many > "$work/make_many.sh"
+  many=$(runs=3 median sc-rm-many --prepare "bash -c 'source $work/make_many.sh; make_many ${names[*]}'" "sc rm -f ${names[*]} >/dev/null")
+  row "rm -f of 39 names (ms)" "$many" "one name $one" "$(ratio "$many" "$one") of one"
 fi
 
 if [[ $skip != *" memory "* ]]; then

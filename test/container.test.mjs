@@ -1,7 +1,7 @@
 // Issue 2: one real container through the whole pipeline, as root.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeSandbox, importBusybox, leftovers, mountsUnder, docs, uniqueName, processesMentioning, processesInCgroup } from './helpers.mjs';
@@ -190,4 +190,28 @@ test('rm that cannot empty the container\'s directory keeps its record, so the n
   rmSync(stray);
   assert.equal(box.sc('rm', name).code, 0);
   assert.equal(statusOf(name), undefined);
+});
+
+test('start, stop and rm of many names: one pipeline for all; a name that fails does not stop the others', () => {
+  const names = [uniqueName('m1'), uniqueName('m2'), uniqueName('m3')];
+  for (const n of names) runContainer(n);
+  const missing = uniqueName('nope');
+  const stop = box.sc('stop', '-t', '2', names[2], missing, names[0], names[1]);
+  assert.equal(stop.code, 1, 'one name was not there');
+  assert.deepEqual(stop.stdout.trim().split('\n'), [names[2], names[0], names[1]], 'the names done, in the order given');
+  assert.match(stop.stderr, new RegExp(`no container named "${missing}"`));
+  for (const n of names) assert.equal(statusOf(n), 'stopped');
+  const start = box.sc('start', ...names);
+  assert.equal(start.code, 0, start.stderr);
+  for (const n of names) assert.equal(statusOf(n), 'running');
+  // rm without -f refuses the running ones, one line each, and removes the stopped one.
+  assert.equal(box.sc('stop', names[1]).code, 0);
+  const rm = box.sc('rm', ...names);
+  assert.equal(rm.code, 1);
+  assert.deepEqual(rm.stdout.trim().split('\n'), [names[1]]);
+  assert.equal(rm.stderr.trim().split('\n').length, 2, rm.stderr);
+  const rmf = box.sc('rm', '-f', names[0], names[2]);
+  assert.equal(rmf.code, 0, rmf.stderr);
+  for (const n of names) assert.equal(statusOf(n), undefined);
+  assert.deepEqual(readdirSync(join(box.data, 'locks')).filter((l) => names.includes(l)), [], 'no lock file left');
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 // A tiny tool built on the runner, run as its own process so stdin, stdout and exit codes are real.
 const core = new URL('./index.js', import.meta.url).href;
 const TOOL = `
-import { runTool, StepError } from '${core}';
+import { runTool, StepError, InputError } from '${core}';
 await runTool({
   name: 'sc-demo', summary: 'demo', example: 'x',
   verbs: {
@@ -17,6 +17,14 @@ await runTool({
       doc.marked = true;
     } },
     clean: { kind: 'inverse', summary: 'clean', each(doc) { doc.cleaned = true; } },
+    wait: { kind: 'inverse', summary: 'wait', concurrent: true,
+      needs(doc) { if (doc.name === 'invalid') throw new InputError('invalid has no field'); },
+      async each(doc) {
+        const t0 = Date.now();
+        await new Promise((r) => setTimeout(r, 300));
+        if (doc.name === 'bad') throw new StepError('EDEMO', 'cannot wait for bad');
+        doc.waited = t0;
+      } },
   },
 }, process.argv.slice(1));`;
 
@@ -70,4 +78,19 @@ test('a bad config is read with the first document: a stream verb given none say
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a concurrent verb works on its documents side by side, writes them in order, and checks them all before it starts', () => {
+  const started = Date.now();
+  const r = demo(['wait'], doc('a') + doc('bad') + doc('c') + doc('d'));
+  const took = Date.now() - started;
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.out.map((d) => d.name), ['a', 'bad', 'c', 'd']);
+  assert.ok(took < 1100, `four 300 ms waits side by side, not one after another: ${took} ms`);
+  const starts = r.out.filter((d) => d.waited).map((d) => d.waited);
+  assert.ok(Math.max(...starts) - Math.min(...starts) < 200, 'all began together');
+  assert.equal(r.out[1].error.message, 'cannot wait for bad');
+  const invalid = demo(['wait'], doc('a') + doc('invalid'));
+  assert.equal(invalid.code, 3);
+  assert.deepEqual(invalid.out, [], 'nothing done, nothing written: the bad input was found first');
 });

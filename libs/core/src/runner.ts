@@ -43,6 +43,11 @@ export interface StreamVerb extends VerbBase {
   each(doc: Doc, ctx: Context): Promise<void> | void;
   /** With --table, a table for people (one row per document) instead of the documents. */
   table?: { header: string[]; row(doc: Doc): string[] };
+  /**
+   * Mostly waiting (on a shutdown, a lease): the runner reads every document first, then works on
+   * them side by side (each independent of the others), and writes them on in order.
+   */
+  concurrent?: boolean;
 }
 
 /** Anything else: makes documents from arguments (sc-ps create, get, list) or works on images. */
@@ -121,29 +126,59 @@ async function dispatch(def: ToolDefinition, argv: string[]): Promise<number> {
   return runStream(def.name, verb, ctx, readConfig);
 }
 
+/** How many documents a concurrent verb works on at once. */
+const CONCURRENCY = 16;
+
+/** Run `work` on every item, at most `limit` at a time; the first error thrown (usage, input) is thrown. */
+async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 async function runStream(tool: string, verb: StreamVerb, ctx: Context, readConfig: () => Promise<void>): Promise<number> {
   if (stdinIsTerminal())
     throw new UsageError(`${ctx.verb} reads container documents on stdin, e.g. sc-ps get NAME | ${tool} ${ctx.verb}`);
   let failed = false;
   const rows: string[][] = [];
-  for await (const doc of readDocuments()) {
-    await readConfig();
+  const skips = (doc: Doc) => doc.error !== undefined && verb.kind === 'forward';
+  const step = async (doc: Doc) => {
     const carried = doc.error !== undefined;
-    if (!(carried && verb.kind === 'forward')) {
-      verb.needs?.(doc);
-      try {
-        await verb.each(doc, ctx);
-      } catch (err) {
-        if (err instanceof InputError || err instanceof UsageError) throw err;
-        const e = stepError(err);
-        writeErr(`${tool}: ${doc.name}: ${e.message}\n`);
-        // An inverse verb cleaning up after a failure keeps the first cause; its own failure is on stderr.
-        if (!carried) doc.error = { tool, code: e.code, message: e.message };
-      }
+    try {
+      await verb.each(doc, ctx);
+    } catch (err) {
+      if (err instanceof InputError || err instanceof UsageError) throw err;
+      const e = stepError(err);
+      writeErr(`${tool}: ${doc.name}: ${e.message}\n`);
+      // An inverse verb cleaning up after a failure keeps the first cause; its own failure is on stderr.
+      if (!carried) doc.error = { tool, code: e.code, message: e.message };
     }
+  };
+  const output = (doc: Doc) => {
     if (doc.error !== undefined) failed = true;
     if (verb.table && ctx.options.table) rows.push(verb.table.row(doc));
     else writeDocument(doc);
+  };
+  if (verb.concurrent) {
+    // A verb that mostly waits (a container's shutdown, a DHCP release) takes its documents together:
+    // all read and checked first, then done side by side, written on in their order.
+    const docs: Doc[] = [];
+    for await (const doc of readDocuments()) docs.push(doc);
+    if (docs.length > 0) await readConfig();
+    for (const doc of docs) if (!skips(doc)) verb.needs?.(doc);
+    await inPool(docs.filter((d) => !skips(d)), CONCURRENCY, step);
+    docs.forEach(output);
+  } else {
+    for await (const doc of readDocuments()) {
+      await readConfig();
+      if (!skips(doc)) {
+        verb.needs?.(doc);
+        await step(doc);
+      }
+      output(doc);
+    }
   }
   if (verb.table && ctx.options.table) writeOut(formatTable(verb.table.header, rows));
   return failed ? EXIT.FAILED : EXIT.OK;

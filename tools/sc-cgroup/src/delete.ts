@@ -6,6 +6,7 @@ const WAIT_MS = 5000;
 
 export const deleteVerb: StreamVerb = {
   kind: 'inverse',
+  concurrent: true,
   summary: "remove each container's cgroups once their processes are gone (waits up to 5 s); a missing cgroup is fine",
   reads: 'name cgroup.paths (derived from the name when absent)',
   writes: 'cgroup (removed)',

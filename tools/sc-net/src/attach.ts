@@ -12,6 +12,7 @@ import { IFNAME, netPaths, type NetPaths } from './paths.js';
 
 export const attach: StreamVerb = {
   kind: 'forward',
+  concurrent: true,
   summary: "give the container its network: loopback only, or a macvlan NIC with a static address or a DHCP lease; writes its /etc/hostname, hosts, resolv.conf",
   reads: 'name id spec process',
   writes: 'net (and spec.net from flags)',

@@ -7,6 +7,7 @@ import { netPaths } from './paths.js';
 
 export const detach: StreamVerb = {
   kind: 'inverse',
+  concurrent: true,
   summary: "release the DHCP lease, remove the NIC and the netns file (idempotent; works however the container died)",
   reads: 'name process net',
   writes: 'net',

@@ -4,6 +4,7 @@ import { signalNumber, stopSignalOf } from './stop-signal.js';
 
 export const stop: StreamVerb = {
   kind: 'inverse',
+  concurrent: true,
   summary: "ask PID 1 to shut the container down, as a VM's power button does, and SIGKILL what is left after --time seconds. " +
     "The signal: spec.stopSignal, else what the image's init expects (systemd: SIGRTMIN+3, busybox init: SIGUSR2, another init: SIGPWR), " +
     "else SIGTERM to sc's own PID 1, which passes it to every process and waits the same --time",
