@@ -214,7 +214,13 @@ static int keep(long pid) {
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n < 0) status = 1;
     if (n < 0 || (n == 0 && deadline) || p[SIGNALS].revents) break;
-    if (p[EXITED].revents) p[EXITED].fd = -1, deadline = now_ms() + DRAIN_MAX_MS;
+    if (p[EXITED].revents) {
+      // Every process of the container is gone with its PID 1: once our own slave is closed, what is
+      // left to read ends in EIO, and we are done at once (no waiting out a quiet period).
+      p[EXITED].fd = -1, deadline = now_ms() + DRAIN_MAX_MS;
+      if (peer >= 0) close(peer), peer = -1;
+      if (p[CONSOLE].fd < 0) p[CONSOLE].fd = MASTER;
+    }
     if (p[CLIENT].revents) {
       ssize_t r = p[CLIENT].events ? read(client, buf, sizeof buf) : 0;
       if (r > 0) to_master(buf, (size_t)r);

@@ -48,6 +48,8 @@ struct config {
   const char *console_keeper, *console_log, *console_socket;
   int console_master, console_slave; // the container's /dev/console: a pty whose master the keeper holds
   char console_path[128];            // its slave, /dev/pts/N of the host's devpts
+  int console_keeper_fd;             // the keeper waits for PID 1's pid on it
+  pid_t console_keeper_pid;
   unsigned long uid, gid, ids; // --userns: container ids 0..ids-1 are host uid.., gid..; ids == 0: no user namespace
   char **boot; // NULL: wait as PID 1; else the image's init to exec
   struct sock_fprog filter; // the compiled seccomp filter; len 0: none
@@ -639,21 +641,39 @@ static int open_console(struct config *c) {
 }
 
 // The keeper holds the master for the container's whole life: it logs the console and serves `sc console`.
-static void start_console_keeper(struct config *c, pid_t pid1) {
-  char pid[32];
-  snprintf(pid, sizeof pid, "%d", pid1);
+// Forked before we join the container's cgroups (it is no process of the container: its memory and pids
+// are not the container's, nor does removing the container's cgroups wait for it); it waits for PID 1's
+// pid on a pipe (EOF: no container, it goes).
+static int fork_console_keeper(struct config *c) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0) return fail("pipe");
   pid_t keeper = fork();
+  if (keeper < 0) return fail("fork the console keeper");
   if (keeper == 0) {
+    char pid[32] = "";
+    close(pipefd[1]);
+    ssize_t n = read(pipefd[0], pid, sizeof pid - 1);
+    if (n <= 0) _exit(0);
+    pid[n] = '\0';
     int null = open("/dev/null", O_RDWR);
     // Out of our private mount namespace: a keeper left in it would keep alive the read-only mount of
     // our file that PID 1 runs from, and with it a host path in /proc/1/exe.
     if (unshare(CLONE_NEWNS) < 0 || setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(c->console_master, 3) < 0 ||
-        chdir("/") < 0 || close_fds_from(4, -1, 0) < 0)
+        fcntl(3, F_SETFD, 0) < 0 || chdir("/") < 0 || close_fds_from(4, -1, 0) < 0)
       _exit(1);
     execl(c->console_keeper, "sc-console", "keep", "--pid", pid, "--log", c->console_log, "--socket", c->console_socket, (char *)NULL);
     _exit(127);
   }
+  close(pipefd[0]);
   close(c->console_master);
+  c->console_keeper_fd = pipefd[1];
+  c->console_keeper_pid = keeper;
+  return 0;
+}
+
+static void release_console_keeper(struct config *c, pid_t pid1) {
+  dprintf(c->console_keeper_fd, "%d", pid1);
+  close(c->console_keeper_fd);
   close(c->console_slave);
 }
 
@@ -683,6 +703,10 @@ int main(int argc, char **argv) {
     }
     c.filter = (struct sock_fprog){.len = (unsigned short)len, .filter = program};
   }
+  if (c.console_keeper && (open_console(&c) < 0 || fork_console_keeper(&c) < 0)) {
+    fprintf(stderr, "sc-init: %s\n", errmsg);
+    return 1;
+  }
   // The child's cwd becomes its own mount namespace's copy of the rootfs: no path of the host is
   // walked again from inside (a user namespace could not even pass the data root's 0700).
   if (join_cgroups(&c) < 0 || (chdir(c.root) < 0 && fail("chdir %s", c.root) < 0) || pipe2(ready, O_CLOEXEC) < 0 ||
@@ -693,10 +717,6 @@ int main(int argc, char **argv) {
   }
   c.ready_fd = ready[1];
   c.maps_fd = maps[0];
-  if (c.console_keeper && open_console(&c) < 0) {
-    fprintf(stderr, "sc-init: %s\n", errmsg);
-    return 1;
-  }
   char *stack = malloc(STACK_SIZE);
   if (!stack) { fprintf(stderr, "sc-init: out of memory\n"); return 1; }
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | SIGCHLD;
@@ -706,7 +726,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   close(ready[1]);
-  if (c.console_keeper) start_console_keeper(&c, pid);
+  if (c.console_keeper) release_console_keeper(&c, pid);
   if (c.ids) {
     close(maps[0]);
     // The child waits for this byte; on failure it reads EOF and gives up.
@@ -730,6 +750,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sc-init: %s\n", msg[0] ? msg : "container init died during setup");
     return 1;
   }
-  printf("{\"pid\":%d}\n", pid);
+  if (c.console_keeper) printf("{\"pid\":%d,\"console\":%d}\n", pid, (int)c.console_keeper_pid);
+  else printf("{\"pid\":%d}\n", pid);
   return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -55,7 +55,8 @@ export interface Doc {
   rootfs?: { upper: string; work: string; merged: string; mounted: boolean };
   /** options: v1, for a booted init: each path → its hierarchy's mount options (sc-spawn mounts them inside). */
   cgroup?: { version: 1 | 2; paths: string[]; options?: Record<string, string> };
-  process?: { pid: number; startTime: number };
+  /** console: the keeper of PID 1's console (sc-console), which stop waits for after PID 1. */
+  process?: { pid: number; startTime: number; console?: { pid: number; startTime: number } };
   /** The host ids a --userns container owns (sc-ps create allocates them): container id N is host id uid+N / gid+N. */
   userns?: { uid: number; gid: number; size: number };
   net?: Record<string, unknown>;

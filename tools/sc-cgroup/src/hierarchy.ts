@@ -75,10 +75,11 @@ export function cgroupPids(dir: string): number[] {
 /** Wait (bounded) for a cgroup to empty; returns the processes still in it. */
 export async function waitEmpty(dir: string, timeoutMs = 5000): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  // Soon at first (the last process is usually just exiting), then every 50 ms.
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
     const pids = cgroupPids(dir);
     if (pids.length === 0 || Date.now() >= deadline) return pids;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, delay));
   }
 }
 

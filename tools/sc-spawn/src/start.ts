@@ -36,7 +36,10 @@ export const start: StreamVerb = {
     } catch (err) {
       throw new StepError('EINIT', `${(err as RunError).stderr?.split('\n').pop()?.replace(/^sc-init: /, '') || (err as Error).message}`);
     }
-    const pid = Number((JSON.parse(out) as { pid: unknown }).pid);
+    const reported = JSON.parse(out) as { pid: unknown; console?: unknown };
+    const pid = Number(reported.pid);
+    const keeper = Number(reported.console);
+    const keeperStart = processStartTime(keeper);
     let startTime = processStartTime(pid);
     // An image's init that cannot boot usually dies at once: a moment's look says so here, with its last words,
     // rather than as a puzzle in the next step.
@@ -47,7 +50,7 @@ export const start: StreamVerb = {
     }
     // Recorded at once, by us: whatever kills the pipeline from here on, stop can still find this PID 1.
     writeFileAtomic(ctx.layout.initPid(doc.name), `${pid} ${startTime}\n`);
-    doc.process = { pid, startTime };
+    doc.process = { pid, startTime, ...(keeperStart !== undefined ? { console: { pid: keeper, startTime: keeperStart } } : {}) };
   },
 };
 

@@ -30,6 +30,11 @@ export const stop: StreamVerb = {
         if (!(await waitGone(proc, 5000))) throw new StepError('EBUSY', `PID 1 (pid ${proc.pid}) survived SIGKILL for 5 s`);
       }
     }
+    // The console keeper writes PID 1's last words and goes: wait for it, so stop leaves nothing running.
+    const keeper = doc.process?.console;
+    if (keeper && isSameProcess(keeper) && !(await waitGone(keeper, 2000))) {
+      try { process.kill(keeper.pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+    }
     rmSync(pidFile, { force: true });
     // start compiles them again
     for (const file of [ctx.layout.seccomp(doc.name), ctx.layout.seccompBpf(doc.name)]) rmSync(file, { force: true });
