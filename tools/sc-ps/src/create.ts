@@ -60,5 +60,6 @@ export const create: CommandVerb = {
     }
     writeJsonAtomic(ctx.layout.state(name), reserved);
     await ctx.emit(reserved);
+    return 0;
   },
 };
