@@ -26,6 +26,7 @@
 
 #include "caps.h"
 #include "fds.h"
+#include "filter.h"
 #include "readonly-exe.h"
 
 #ifndef SYS_pidfd_send_signal
@@ -253,18 +254,6 @@ static void put_file(const char *path, const char *content) {
   die("write %s: %s", path, strerror(saved));
 }
 
-// The container's seccomp filter as sc-init compiled it (--seccomp-bpf): a program to load as it is.
-static struct sock_fprog read_filter(const char *file) {
-  static struct sock_filter program[BPF_MAXINSNS];
-  struct stat st;
-  int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 || fstat(fd, &st) < 0) die("open the seccomp filter %s: %s", file, strerror(errno));
-  if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size % sizeof program[0] || st.st_size > (off_t)sizeof program ||
-      read(fd, program, (size_t)st.st_size) != st.st_size)
-    die("%s is not a seccomp filter (a BPF program, as sc-init --seccomp-bpf writes)", file);
-  close(fd);
-  return (struct sock_fprog){.len = (unsigned short)(st.st_size / sizeof program[0]), .filter = program};
-}
 
 // PID 1 of the container, as a pidfd that stays that process, whatever happens to its pid number.
 static int open_container(long pid, const char *start_time) {
@@ -350,7 +339,13 @@ int main(int argc, char **argv) {
   load_confinement(pid, &caps, &no_new_privs, &filtered);
   // The command gets PID 1's filter: a filtered container with none given fails closed.
   if (cmd && filtered && !filter_file) die("process %ld runs under a seccomp filter: give it with --seccomp FILTER.bpf", pid);
-  if (cmd && filter_file) filter = read_filter(filter_file);
+  static struct sock_filter program[BPF_MAXINSNS];
+  char why[512];
+  if (cmd && filter_file) {
+    int len = read_filter(filter_file, program, why, sizeof why);
+    if (len < 0) die("%s", why);
+    filter = (struct sock_fprog){.len = (unsigned short)len, .filter = program};
+  }
   int userns = !same_ns(pid, "user");
   snprintf(path, sizeof path, "/proc/%ld/root", pid);
   if ((rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open %s: %s", path, strerror(errno));

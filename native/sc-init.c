@@ -33,6 +33,7 @@
 
 #include "caps.h"
 #include "fds.h"
+#include "filter.h"
 #include "resolve.h"
 #include "readonly-exe.h"
 #include "seccomp.h"
@@ -41,7 +42,7 @@
 #define STACK_SIZE (256 * 1024)
 
 struct config {
-  const char *root, *hostname, *seccomp, *seccomp_bpf;
+  const char *root, *hostname, *seccomp, *seccomp_bpf, *seccomp_filter;
   const char *cgroups[MAX_LIST], *envs[MAX_LIST], *readonly[MAX_LIST], *masked[MAX_LIST], *tmpfs[MAX_LIST], *cgroupfs[MAX_LIST];
   int ncgroups, nenvs, nreadonly, nmasked, ntmpfs, ncgroupfs, grace;
   int privileged, no_new_privs, no_mknod, cgroup2;
@@ -73,7 +74,8 @@ static int fail(const char *fmt, ...) {
 static void usage(const char *why) {
   fprintf(stderr, "sc-init: %s\nusage: sc-init --root DIR --hostname NAME [--cgroup DIR]... "
                   "[--grace SECONDS] [--env K=V]... [--readonly /proc/PATH]... [--mask /proc/PATH]... [--privileged]\n"
-                  "       [--no-new-privs] [--no-mknod] [--seccomp RULES [--seccomp-bpf OUT]] [--userns UID:GID:COUNT]\n"
+                  "       [--no-new-privs] [--no-mknod] [--seccomp RULES [--seccomp-bpf OUT] | --seccomp-filter BPF]\n"
+                  "       [--userns UID:GID:COUNT]\n"
                   "       [--tmpfs /PATH[:OPTIONS]]... [--cgroupfs DIR:OPTIONS:ro|rw]... [--cgroup2]\n"
                   "       [--console KEEPER:LOG:SOCKET] [--boot -- CMD ARGS...]\n", why);
   exit(2);
@@ -132,6 +134,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
     else if (!strcmp(a, "--hostname")) c->hostname = v;
     else if (!strcmp(a, "--seccomp")) c->seccomp = v;
     else if (!strcmp(a, "--seccomp-bpf")) c->seccomp_bpf = v;
+    else if (!strcmp(a, "--seccomp-filter")) c->seccomp_filter = v;
     else if (!strcmp(a, "--userns")) parse_userns(v, c);
     else if (!strcmp(a, "--tmpfs") && c->ntmpfs < MAX_LIST && v[0] == '/' && !strstr(v, "..")) c->tmpfs[c->ntmpfs++] = v;
     else if (!strcmp(a, "--cgroupfs") && c->ncgroupfs < MAX_LIST && cgroupfs_spec(v)) c->cgroupfs[c->ncgroupfs++] = v;
@@ -149,6 +152,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
   }
   if (!c->root || !c->hostname) usage("--root and --hostname are required");
   if (c->seccomp_bpf && !c->seccomp) usage("--seccomp-bpf needs --seccomp RULES");
+  if (c->seccomp_filter && c->seccomp) usage("--seccomp RULES and --seccomp-filter BPF are one or the other");
   if (boot && !c->boot) usage("--boot needs '-- CMD ARGS...'");
   if (c->root[0] != '/') usage("--root must be an absolute path");
 }
@@ -698,6 +702,14 @@ int main(int argc, char **argv) {
   if (c.seccomp) {
     int len = seccomp_compile(c.seccomp, program, BPF_MAXINSNS, errmsg, sizeof errmsg);
     if (len < 0 || (c.seccomp_bpf && write_atomic(c.seccomp_bpf, program, (size_t)len * sizeof *program) < 0)) {
+      fprintf(stderr, "sc-init: %s\n", errmsg);
+      return 1;
+    }
+    c.filter = (struct sock_fprog){.len = (unsigned short)len, .filter = program};
+  } else if (c.seccomp_filter) {
+    // Compiled before (sc-spawn keeps programs by their rules): loaded as it is.
+    int len = read_filter(c.seccomp_filter, program, errmsg, sizeof errmsg);
+    if (len < 0) {
       fprintf(stderr, "sc-init: %s\n", errmsg);
       return 1;
     }

@@ -29,7 +29,10 @@ for tool in "${tools[@]}"; do
   cp -r "$bundle" "$stage/lib/$tool"
   ln -s ../lib/sc-tools "$stage/bin/$tool"
 done
-install -m 755 "$here/tools/sc/sc" "$stage/bin/sc"
+# sc knows where it is installed (no readlink -f on every call).
+sed "s|^here=\"\"\$|here=\"$dest/bin\"|" "$here/tools/sc/sc" > "$stage/bin/sc"
+chmod 755 "$stage/bin/sc"
+grep -q "^here=\"$dest/bin\"\$" "$stage/bin/sc" || { echo "assemble: could not write the install directory into bin/sc" >&2; exit 1; }
 for helper in "$here"/native/build/*; do
   [ -f "$helper" ] && install -m 755 "$helper" "$stage/libexec/"
 done

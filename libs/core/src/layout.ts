@@ -43,6 +43,11 @@ export class Layout {
   consoleLog(name: string): string { return join(this.container(name), 'console.log'); }
   /** Where the console keeper listens for `sc console`. */
   consoleSocket(name: string): string { return join(this.container(name), 'console.sock'); }
+  /** BPF programs sc-init compiled, kept by the sha256 of their rules: the next start with the same rules compiles nothing. */
+  seccompProgram(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new StepError('EINVAL', `seccomp program name ${JSON.stringify(sha256)} is not 64 hex digits`);
+    return join(this.root, 'seccomp', `${sha256}.bpf`);
+  }
   /** The same rules as the BPF program sc-init loaded: what sc-enter loads for sc exec. */
   seccompBpf(name: string): string { return join(this.container(name), 'seccomp.bpf'); }
 

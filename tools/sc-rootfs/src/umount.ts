@@ -3,6 +3,7 @@ import { rootfsPaths } from './paths.js';
 
 export const umount: StreamVerb = {
   kind: 'inverse',
+  concurrent: true,
   summary: "unmount the container's overlay, then its disk if it has one; its upper layer stays for the next start",
   reads: 'name',
   writes: 'rootfs.mounted',

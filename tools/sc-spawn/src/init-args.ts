@@ -12,15 +12,16 @@ export const MASKED_PATHS = [
 export const BOOT_TMPFS = ['/run:mode=755,size=20%', '/run/lock:mode=1777,size=5m'];
 
 export interface SpawnPaths {
-  /** Compiled seccomp rules and where sc-init leaves the BPF program for sc-enter; absent: unconfined. */
-  seccomp?: { rules: string; bpf: string };
+  /** Seccomp rules to compile and where sc-init leaves the BPF program for sc-enter, or a program compiled
+   * before (the same rules) to load as it is; absent: unconfined. */
+  seccomp?: { rules: string; bpf: string } | { filter: string };
   /** The console keeper (libexec/sc-console) and where it logs and listens. */
   console?: { keeper: string; log: string; socket: string };
 }
 
 /** The spawner's command line: every policy about the container's process is decided here, in TypeScript. */
-export function initArgs(doc: Doc, root: string, paths: SpawnPaths = {}): string[] {
-  const args = ['--root', root, '--hostname', doc.spec.hostname ?? doc.name, '--grace', String(doc.spec.grace ?? 10)];
+export function initArgs(doc: Doc, root: string, paths: SpawnPaths = {}, stopTimeout = 10): string[] {
+  const args = ['--root', root, '--hostname', doc.spec.hostname ?? doc.name, '--grace', String(doc.spec.grace ?? stopTimeout)];
   for (const path of doc.cgroup?.paths ?? []) args.push('--cgroup', path);
   // Confined unless asked: sc-init drops capabilities and masks /proc; sc-enter copies PID 1's confinement.
   if (doc.spec.privileged) {
@@ -31,7 +32,8 @@ export function initArgs(doc: Doc, root: string, paths: SpawnPaths = {}): string
     // cgroup v2 limits devices only with a BPF program, which sc does not load: without it, no mknod.
     if (noMknod(doc)) args.push('--no-mknod');
   }
-  if (paths.seccomp) args.push('--seccomp', paths.seccomp.rules, '--seccomp-bpf', paths.seccomp.bpf);
+  if (paths.seccomp && 'filter' in paths.seccomp) args.push('--seccomp-filter', paths.seccomp.filter);
+  else if (paths.seccomp) args.push('--seccomp', paths.seccomp.rules, '--seccomp-bpf', paths.seccomp.bpf);
   if (paths.console) args.push('--console', `${paths.console.keeper}:${paths.console.log}:${paths.console.socket}`);
   if (doc.userns) args.push('--userns', `${doc.userns.uid}:${doc.userns.gid}:${doc.userns.size}`);
   if (doc.spec.noNewPrivileges) args.push('--no-new-privs');

@@ -14,7 +14,7 @@ const ALL_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID'
  * Compile the container's seccomp profile into rules at FILE for sc-init and sc-enter, or remove FILE
  * and return undefined when it runs unconfined: --seccomp unconfined, or --privileged without a profile.
  */
-export async function writeSeccompRules(doc: Doc, file: string): Promise<string | undefined> {
+export async function writeSeccompRules(doc: Doc, file: string): Promise<{ file: string; text: string } | undefined> {
   const choice = doc.spec.seccomp ?? (doc.spec.privileged ? 'unconfined' : 'default');
   if (choice === 'unconfined') {
     rmSync(file, { force: true });
@@ -37,6 +37,7 @@ export async function writeSeccompRules(doc: Doc, file: string): Promise<string 
     }
   }
   const caps = doc.spec.privileged ? ALL_CAPS : DEFAULT_CAP_NAMES.filter((c) => !(c === 'CAP_MKNOD' && noMknod(doc)));
-  writeFileAtomic(file, compileSeccomp(profile, { caps, arch: process.arch, kernel: release(), source: choice }));
-  return file;
+  const text = compileSeccomp(profile, { caps, arch: process.arch, kernel: release(), source: choice });
+  writeFileAtomic(file, text);
+  return { file, text };
 }

@@ -23,7 +23,7 @@ export const stop: StreamVerb = {
     const proc = [doc.process, readPidFile(pidFile)].find((p) => isSameProcess(p));
     if (proc) {
       const grace = ctx.options.time !== undefined ? Number(ctx.options.time) : ctx.config.stopTimeout;
-      await askToStop(doc, proc.pid, grace);
+      await askToStop(doc, proc.pid, grace, grace === (doc.spec.grace ?? ctx.config.stopTimeout));
       if (!(await waitGone(proc, grace * 1000 + 500))) {
         // Killing PID 1 of a PID namespace kills every process in it.
         process.kill(proc.pid, 'SIGKILL');
@@ -43,9 +43,10 @@ export const stop: StreamVerb = {
 };
 
 /** The stop signal; to sc's own PID 1 with the grace queued along (sigqueue), so one timeout holds from `sc stop -t` to PID 1. */
-async function askToStop(doc: Doc, pid: number, grace: number): Promise<void> {
+async function askToStop(doc: Doc, pid: number, grace: number, graceAtStart: boolean): Promise<void> {
   const signal = stopSignalOf(doc, readOr(`/proc/${pid}/exe`));
-  if (!doc.spec.boot && signal === 'SIGTERM') {
+  // sc-init already waits what it was started with (sc-spawn start passed it): no need to queue it.
+  if (!doc.spec.boot && signal === 'SIGTERM' && !graceAtStart) {
     try {
       await run('/bin/kill', ['--queue', String(Math.ceil(grace)), '-s', 'TERM', String(pid)]);
       return;
