@@ -70,7 +70,7 @@ if [ ! -e "$config" ]; then
   cat > "$config" <<JSON5
 // sc configuration (JSON5). SC_CONFIG points to another file; SC_ROOT overrides root.
 {
-  // images, layers and containers live here (sc reads this line from bash too: keep it on one line)
+  // images, layers and containers live here
   root: "${1:-/var/lib/sc}",
   // our own cgroup parent, under each controller (v1) or the unified root (v2)
   cgroupParent: "sc",
@@ -81,8 +81,8 @@ if [ ! -e "$config" ]; then
 }
 JSON5
 fi
-root=$(sed -nE 's/^[[:space:]]*root:[[:space:]]*"([^"]+)".*/\1/p' "$config" | head -n1)
-root=${SC_ROOT:-${root:-/var/lib/sc}}
+# The data root as the tools read the config (one reader of it: sc-ps config).
+root=$(SC_CONFIG=$config "$prefix/bin/sc-ps" config --get root)
 # Closed to other host users (images ship setuid binaries): 0700, also when an older sc left it open.
 mkdir -p "$root"/{images,layers,containers,locks,tmp}
 chmod 700 "$root"

@@ -85,7 +85,7 @@ static void check_start_time(long pid, const char *expected) {
   // After the comm: state (field 3), then 18 fields up to starttime (field 22).
   if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
                    &state, &start) != 2 || state == 'Z' || start != strtoull(expected, NULL, 10))
-    die("process %ld is not the container (it has exited)", pid);
+    die("the container is not running: its PID 1 (%ld) has exited", pid);
 }
 
 // The container's confinement is its PID 1's (sc-init set it): copy it rather than trust the caller.
@@ -258,7 +258,8 @@ static void put_file(const char *path, const char *content) {
 // PID 1 of the container, as a pidfd that stays that process, whatever happens to its pid number.
 static int open_container(long pid, const char *start_time) {
   int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-  if (pidfd < 0) die("process %ld: %s", pid, errno == ESRCH ? "it has exited" : strerror(errno));
+  if (pidfd < 0 && errno == ESRCH) die("the container is not running: its PID 1 (%ld) has exited", pid);
+  if (pidfd < 0) die("process %ld: %s", pid, strerror(errno));
   if (start_time) check_start_time(pid, start_time);
   return pidfd;
 }

@@ -29,6 +29,14 @@ for tool in "${tools[@]}"; do
   cp -r "$bundle" "$stage/lib/$tool"
   ln -s ../lib/sc-tools "$stage/bin/$tool"
 done
+# run's flags for bash, from core's list of them (one source: libs/core/src/spec.ts).
+node --input-type=module -e "
+  const { SPEC_OPTIONS } = await import('$here/libs/core/dist/index.js');
+  const names = (type) => Object.entries(SPEC_OPTIONS).filter(([, o]) => o.type === type).map(([n]) => n).join(' ');
+  console.log('# made by scripts/assemble.sh from libs/core/src/spec.ts: the flags of sc run');
+  console.log('SC_RUN_VALUE_FLAGS=\" ' + names('string') + ' \"');
+  console.log('SC_RUN_BOOLEAN_FLAGS=\" ' + names('boolean') + ' \"');
+" > "$stage/lib/sc-run-flags.sh"
 # sc knows where it is installed (no readlink -f on every call).
 sed "s|^here=\"\"\$|here=\"$dest/bin\"|" "$here/tools/sc/sc" > "$stage/bin/sc"
 chmod 755 "$stage/bin/sc"

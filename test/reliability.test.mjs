@@ -74,6 +74,7 @@ function crashingInstall(tool, verb) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'bin'), { recursive: true });
   symlinkSync(join(BIN, '..', 'libexec'), join(dir, 'libexec'));
+  symlinkSync(join(BIN, '..', 'lib'), join(dir, 'lib'));
   for (const entry of readdirSync(BIN)) {
     if (entry === 'sc') copyFileSync(join(BIN, 'sc'), join(dir, 'bin', 'sc'));
     else if (entry !== tool) symlinkSync(join(BIN, entry), join(dir, 'bin', entry));

@@ -311,7 +311,7 @@ test('sc-enter --cwd and --start-time', (t) => {
   assert.equal(enter(pid, ['sh', '-c', 'pwd'], ['--cwd', '/etc', '--start-time', startTime]).stdout, '/etc\n');
   const stale = enter(pid, ['true'], ['--start-time', String(Number(startTime) + 1)]);
   assert.equal(stale.status, 125);
-  assert.equal(stale.stderr, `sc-enter: process ${pid} is not the container (it has exited)\n`);
+  assert.equal(stale.stderr, `sc-enter: the container is not running: its PID 1 (${pid}) has exited\n`);
 });
 
 test('SIGTERM to PID 1 stops every process in the container', async (t) => {
@@ -514,7 +514,7 @@ test('sc-enter joins by pidfd and checks the start time after: a reused pid is r
   const { pid, startTime } = startContainer(t);
   const r = enter(pid, ['true'], ['--start-time', String(Number(startTime) - 1)]);
   assert.equal(r.status, 125);
-  assert.match(r.stderr, /is not the container/);
+  assert.match(r.stderr, /the container is not running: its PID 1/);
   const gone = enter(999999999, ['true']);
   assert.equal(gone.status, 125);
   assert.match(gone.stderr, /--pid wants a process id|has exited|No such process/);

@@ -41,6 +41,8 @@ export interface DocError {
   tool: string;
   code: string;
   message: string;
+  /** For programs reading the document: the failing program's command line and output. */
+  detail?: string;
 }
 
 /** One container as it flows between the tools; each tool owns one section. */

@@ -5,8 +5,11 @@ export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, BAD_INPUT: 3 } as const;
 
 /** A failure of one document's step: it travels in-band as doc.error. */
 export class StepError extends Error {
-  constructor(public code: string, message: string) {
+  /** What a reader of the document (--json) may want and a person at the terminal does not: a program's command line and output. */
+  detail?: string;
+  constructor(public code: string, message: string, detail?: string) {
     super(message);
+    if (detail) this.detail = detail;
   }
 }
 
@@ -21,7 +24,9 @@ export function stepError(err: unknown, what?: string): StepError {
   if (err instanceof StepError) return err;
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : 'EFAIL';
-  const message = e instanceof Error ? e.message : String(err);
+  // Node's "ENOSPC: no space left on device, write '/x'" reads better as "write /x: no space left on device".
+  const node = e instanceof Error ? /^([A-Z0-9]+): (.+?), (\w+)(?: '(.*?)')?(?: -> '(.*)')?$/.exec(e.message) : null;
+  const message = node ? `${node[3]}${node[4] ? ` ${node[4]}` : ''}: ${node[2]}` : e instanceof Error ? e.message : String(err);
   return new StepError(code, what ? `${what}: ${message}` : message);
 }
 
@@ -29,5 +34,5 @@ export function stepError(err: unknown, what?: string): StepError {
 export function failDocument(tool: string, doc: { name: string; error?: unknown }, err: unknown): void {
   const e = stepError(err);
   writeErr(`${tool}: ${doc.name}: ${e.message}\n`);
-  doc.error = { tool, code: e.code, message: e.message };
+  doc.error = { tool, code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
 }

@@ -18,9 +18,15 @@ export interface RunOptions {
 
 /** A program that failed: its exit, and what it printed. */
 export class RunError extends StepError {
-  constructor(message: string, public stdout: string, public stderr: string, public exitCode: number | null, public timedOut: boolean) {
-    super('EEXEC', message);
+  constructor(message: string, public stdout: string, public stderr: string, public exitCode: number | null, public timedOut: boolean, detail?: string) {
+    super('EEXEC', message, detail);
   }
+}
+
+/** The line of a program's stderr that says why it failed: the first that names a cause, not a summary of them. */
+export function causeLine(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => !/Exiting with failure status|Error is not recoverable|^Try '.*--help'/.test(l)) ?? lines.at(-1);
 }
 
 /**
@@ -60,8 +66,11 @@ export async function run(file: string, args: string[], options: RunOptions = {}
   const stdout = Buffer.concat(out).toString().replace(/\n$/, '');
   if (code === 0) return stdout;
   const stderr = Buffer.concat(err).toString().trim();
-  const why = timedOut ? `timed out after ${options.timeout} ms` : stderr.split('\n').pop() || (signal ? `killed by ${signal}` : `exit ${code}`);
-  throw new RunError(`${file} ${args.join(' ')}: ${why}`, stdout, stderr, code, timedOut);
+  const why = timedOut ? `timed out after ${options.timeout} ms` : causeLine(stderr) || (signal ? `killed by ${signal}` : `exit ${code}`);
+  // One line for the terminal; the command line and all it said ride in the document's error.
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  throw new RunError(`${name}: ${why.startsWith(`${name}: `) ? why.slice(name.length + 2) : why}`, stdout, stderr, code, timedOut,
+    [`${file} ${args.join(' ')}`, stderr].filter(Boolean).join('\n'));
 }
 
 async function feed(stdin: NodeJS.WritableStream & { destroy(): void }, input: string | Buffer | AsyncIterable<Buffer | Uint8Array>) {

@@ -39,6 +39,8 @@ export class Layout {
   initPid(name: string): string { return join(this.container(name), 'init.pid'); }
   /** The seccomp rules of the container's process, compiled from its profile by sc-spawn start. */
   seccomp(name: string): string { return join(this.container(name), 'seccomp'); }
+  /** The container's cgroup directories, one a line (sc-cgroup writes it): what sc exec joins. */
+  cgroupPaths(name: string): string { return join(this.container(name), 'cgroup.paths'); }
   /** PID 1's console, as the keeper (sc-console) logs it; console.log.1 holds the part before. */
   consoleLog(name: string): string { return join(this.container(name), 'console.log'); }
   /** Where the console keeper listens for `sc console`. */

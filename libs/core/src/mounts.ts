@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 
 interface Mount { point: string; options: string[] }
 
+/** A path field of mountinfo: space, tab, newline and backslash come escaped in octal (\040). */
+export function unescapeMountinfo(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
 /** Mounts of this mount namespace, in mount order, from /proc/self/mountinfo (octal escapes like \040 decoded). */
 function mounts(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): Mount[] {
   return mountinfo
@@ -13,7 +18,7 @@ function mounts(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): Mount
       const dash = fields.indexOf('-', 6);
       const superOptions = dash > 0 ? (fields[dash + 3] ?? '') : '';
       return {
-        point: fields[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))),
+        point: unescapeMountinfo(fields[4]!),
         options: [...fields[5]!.split(','), ...superOptions.split(',').filter(Boolean)],
       };
     });

@@ -153,7 +153,7 @@ async function runStream(tool: string, verb: StreamVerb, ctx: Context, readConfi
       const e = stepError(err);
       writeErr(`${tool}: ${doc.name}: ${e.message}\n`);
       // An inverse verb cleaning up after a failure keeps the first cause; its own failure is on stderr.
-      if (!carried) doc.error = { tool, code: e.code, message: e.message };
+      if (!carried) doc.error = { tool, code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
     }
   };
   const output = (doc: Doc) => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { InputError, SPEC_OPTIONS, specFromOptions, stepError, type Doc, type StreamVerb } from '@sc/core';
+import { InputError, SPEC_OPTIONS, specFromOptions, stepError, writeFileAtomic, type Doc, type StreamVerb } from '@sc/core';
 import { containerCgroups, detectHierarchies, removeCgroupDir, type ContainerCgroups } from './hierarchy.js';
 import { applyDeviceRules } from './devices.js';
 import { knobWrites, subtreeControl, type Limit } from './limits.js';
@@ -31,6 +31,8 @@ export const create: StreamVerb = {
       throw err;
     }
     doc.cgroup = { version: cg.version, paths: cg.paths };
+    // For sc exec (bash reads no JSON): beside the record, when there is one.
+    if (existsSync(ctx.layout.container(doc.name))) writeFileAtomic(ctx.layout.cgroupPaths(doc.name), cg.paths.map((p) => `${p}\n`).join(''));
     // What a booted init mounts at /sys/fs/cgroup (v1): each hierarchy the container has a cgroup in.
     if (cg.version === 1 && doc.spec.boot) doc.cgroup.options = Object.fromEntries(cg.paths.map((p) => [p, cg.options[p] ?? '']));
   },

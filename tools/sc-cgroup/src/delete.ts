@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { dirname, normalize } from 'node:path';
 import { StepError, type StreamVerb } from '@sc/core';
 import { containerCgroups, detectHierarchies, removeCgroupDir, waitEmpty } from './hierarchy.js';
@@ -38,6 +39,7 @@ export const deleteVerb: StreamVerb = {
         if (!['EBUSY', 'ENOTEMPTY'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
       }
     }
+    rmSync(ctx.layout.cgroupPaths(doc.name), { force: true });
     doc.cgroup = undefined;
   },
 };

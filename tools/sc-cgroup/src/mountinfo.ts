@@ -1,3 +1,4 @@
+import { unescapeMountinfo } from '@sc/core';
 /** The controllers sc puts a container in: limits on memory, cpu, pids; on v1 cpuacct for the CPU time, devices for the device allow-list. */
 export const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'devices'] as const;
 export type Controller = (typeof CONTROLLERS)[number];
@@ -22,8 +23,6 @@ export interface CgroupLayout {
   options?: Record<string, string>;
 }
 
-// mountinfo escapes space, tab, newline and backslash in paths as octal.
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 
 /** The cgroup and cgroup2 mounts in /proc/self/mountinfo text, in order. */
 export function parseMountinfo(text: string): CgroupMount[] {
@@ -40,7 +39,7 @@ export function parseMountinfo(text: string): CgroupMount[] {
     const bound = superOptions.filter((o) => !/^(rw|ro|relatime|noatime|nosuid|nodev|noexec|clone_children|xattr|nsdelegate|memory_recursiveprot|memory_localevents|memory_hugetlb_accounting|favordynmods|noprefix|cpuset_v2_mode|release_agent=.*|name=.*)$/.test(o));
     mounts.push({
       fstype,
-      mountPoint: unescape(fields[4]!),
+      mountPoint: unescapeMountinfo(fields[4]!),
       controllers: fstype === 'cgroup' ? superOptions.filter((o) => (CONTROLLERS as readonly string[]).includes(o)) : [],
       options: fstype === 'cgroup' ? (named ? ['none', named, ...bound].join(',') : bound.join(',')) : '',
     });

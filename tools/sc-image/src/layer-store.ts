@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, StepError, type Layout } from '@sc/core';
 import { EXACT_TAR } from './gnu-tar.js';
@@ -63,6 +63,8 @@ export async function storeLayer(layout: Layout, tar: AsyncIterable<Buffer>, lab
     } catch (err) {
       // The check's (or the decompressor's) reason beats tar's complaint about its cut-off input.
       if (failure instanceof StepError) throw failure;
+      // GNU tar says "Wrote only 2048 of 10240 bytes" when the disk fills: say what it means, and where.
+      if (!failure && isFull(tmp)) throw new StepError('ENOSPC', `no space left on device for the layers in ${layout.layers}: free some, or import into a data root with room`, (err as StepError).detail);
       const why = ((failure ?? err) as Error).message;
       throw new StepError('EBADARCHIVE', `archive ${label} could not be ${failure ? 'read' : 'extracted'}: ${why}`);
     }
@@ -91,5 +93,15 @@ export function removeLayer(layout: Layout, digest: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   } finally {
     rmSync(trash, { recursive: true, force: true });
+  }
+}
+
+/** The filesystem holding DIR has (next to) no room left: less than 64 KiB free for root. */
+function isFull(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bfree * fs.bsize < 64 * 1024;
+  } catch {
+    return false;
   }
 }
