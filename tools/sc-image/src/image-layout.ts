@@ -1,7 +1,7 @@
 import { bytesProblem, digestProblem } from './blob-digest.js';
 import { broken, refused, type LayoutFile, type LayoutFiles } from './layout-files.js';
 
-const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+export const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 /** One layer of an image layout: the file that holds its (possibly compressed) tar, and what it must match. */
 export interface LayerBlob {
