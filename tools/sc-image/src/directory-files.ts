@@ -80,8 +80,10 @@ export class DirectoryFiles implements LayoutFiles {
           return next;
         }
         const last = i === parts.length - 1;
-        if (last ? !st.isFile() : !st.isDirectory())
-          return broken(this.label, `names ${JSON.stringify(path)} in its ${from}, but ${JSON.stringify(parts.slice(0, i + 1).join('/'))} is not a ${last ? 'file' : 'directory'}`);
+        if (last ? !st.isFile() : !st.isDirectory()) {
+          const what = `${JSON.stringify(parts.slice(0, i + 1).join('/'))} is not a ${last ? 'file' : 'directory'}`;
+          return broken(this.label, path === from ? `has a ${path}, but ${what}` : `names ${JSON.stringify(path)} in its ${from}, but ${what}`);
+        }
         let fd: number;
         try {
           // O_NONBLOCK: a FIFO swapped in meanwhile does not hang the import (fstat below refuses it).
