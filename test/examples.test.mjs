@@ -150,8 +150,13 @@ test('tools/sc/completion.bash: commands, names by state, images, flags; builtin
   const flags = complete(['sc', 'run', '--']);
   for (const f of ['--name', '--hostname', '--memory', '--cpus', '--pids', '--net', '--parent', '--ip', '--boot']) assert.ok(flags.includes(f), f);
   assert.ok(flags.every((f) => f.startsWith('--')), flags.join(' '));
-  assert.deepEqual(complete(['sc', 'image', '']), ['import', 'ls', 'rm']);
+  assert.deepEqual(complete(['sc', 'image', '']), ['commit', 'export', 'import', 'ls', 'rm', 'save']);
   assert.deepEqual(complete(['sc', 'image', 'rm', '']), ['busybox', 'tiny']);
+  assert.deepEqual(complete(['sc', 'image', 'save', 't']), ['tiny']);
+  assert.deepEqual(complete(['sc', 'image', 'save', '--']), ['--format']);
+  assert.deepEqual(complete(['sc', 'image', 'save', 'tiny', '--format', '']), ['docker-archive', 'oci-archive']);
+  assert.deepEqual(complete(['sc', 'image', 'export', '--']), []);
+  assert.deepEqual(complete(['sc', 'image', 'commit', 'u']), ['up1']);
   assert.deepEqual(complete(['sc', 'ps', '-']), ['--all', '--json', '-a']);
   // No SC_ROOT: the root: line of SC_CONFIG.
   assert.deepEqual(complete(['sc', 'rm', ''], { SC_CONFIG: config }), ['down1', 'new1', 'up1']);

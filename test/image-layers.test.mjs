@@ -160,12 +160,19 @@ EOF`);
     'manifest-escape.tar': /refused: its manifest\.json names "\.\.\/\.\.\/etc\/passwd", outside the archive$/,
     'layer-escape.tar': /\(layer [0-9a-f]{64}\/layer\.tar\) refused: it has entry "\.\.\/evil" that points outside the image root/,
     'layer-absolute.tar': /\(layer [0-9a-f]{64}\/layer\.tar\) refused: it has entry ".*\/victim\/abs" that points outside the image root/,
-    'link-escape.tar': /refused: its member "x\/layer\.tar" links to "\.\.\/\.\.\/\.\.\/etc\/passwd", outside the archive$/,
+    'link-escape.tar': /refused: its (member )?"x\/layer\.tar" links to "\.\.\/\.\.\/\.\.\/etc\/passwd", outside the archive$/,
     'blob-escape.tar': /refused: its index\.json names blob "sha256:\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd", which is not a digest/,
     'layer-blob-escape.tar': /refused: its blob sha256:[0-9a-f]{64} names blob "sha256:\.\.\/\.\.\/\.\.\/\.\.\/etc\/shadow", which is not a digest/,
     'missing-layer.tar': /names "nope\/layer\.tar" in its manifest\.json, but the archive has no such file$/,
     'cut.tar': /is cut short/,
   };
+  // The same archives gzipped: sc extracts them as they stream by, then reads the extracted layout,
+  // links and paths held to it the same way.
+  for (const [file, message] of Object.entries(expected)) {
+    if (file === 'cut.tar') continue;
+    sh(`gzip -c ${dir}/${file} > ${dir}/${file}.gz`);
+    expected[`${file}.gz`] = message;
+  }
   const before = ls(layersDir).sort();
   for (const [file, message] of Object.entries(expected)) {
     const r = img(['import', join(dir, file), '--name', 'hostile']);

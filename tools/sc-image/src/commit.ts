@@ -3,19 +3,10 @@ import {
   isMountPoint, isValidName, mountDisk, readJson, StepError, umountDisk, UsageError, nameProblem, writeJsonAtomic,
   type CommandVerb, type Context, type Doc, type Layout,
 } from '@sc/core';
-import { EXACT_TAR } from './gnu-tar.js';
+import { DETERMINISTIC_TAR } from './gnu-tar.js';
 import { removeLayer, storeLayer } from './layer-store.js';
 import { programOutput } from './program-output.js';
 import { containerLayers, containerRecords, imagePath, listImages, readImage, type ImageRecord } from './store.js';
-
-/** Overlay's own bookkeeping in an upper layer, meaningless in a lower one; opaque and whiteouts stay. */
-const OVERLAY_PRIVATE = ['origin', 'impure', 'nlink', 'upper', 'uuid', 'metacopy', 'redirect'].map((x) => `--xattrs-exclude=trusted.overlay.${x}`);
-
-/**
- * A deterministic tar of a directory: sorted names, numeric owners, no atime/ctime, fixed pax header
- * names, so the same changes give the same digest.
- */
-const DETERMINISTIC_TAR = [...EXACT_TAR, ...OVERLAY_PRIVATE, '--format=posix', '--sort=name', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime'];
 
 export const commit: CommandVerb = {
   kind: 'command',

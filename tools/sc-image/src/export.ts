@@ -1,7 +1,8 @@
-import { createWriteStream, mkdtempSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdtempSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { run, StepError, UsageError, nameProblem, type CommandVerb } from '@sc/core';
 import { EXACT_TAR } from './gnu-tar.js';
+import { destination, writeArchive } from './output-file.js';
 import { programOutput } from './program-output.js';
 import { Progress } from './progress.js';
 import { readImage } from './store.js';
@@ -23,34 +24,16 @@ export const exportImage: CommandVerb = {
     const image = readImage(ctx.layout, name);
     if (!image) throw new StepError('ENOENT', `no image named "${name}" (sc image ls lists them)`);
     const layers = image.layers.map((d) => ctx.layout.layer(d));
-    const file = dest === '-' ? undefined : isDirectory(dest) ? join(dest, `${name}.tgz`) : dest;
+    const file = destination(dest, name, 'tgz');
     const progress = await Progress.start(`exporting ${name}`, image.size);
     try {
-      if (!file) return await withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, createWriteStream('', { fd: 1, autoClose: false }), progress));
-      // Written beside the destination and renamed, so a failed export never leaves half an archive. The
-      // name is random and created exclusively (O_EXCL never follows a link): in a shared directory like
-      // /tmp, another user cannot plant a symlink that root would write through.
-      const partial = join(dirname(file), `.${basename(file)}.${Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex')}.partial`);
-      try {
-        await withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, createWriteStream(partial, { flags: 'wx', mode: 0o644 }), progress));
-        renameSync(partial, file);
-      } finally {
-        rmSync(partial, { force: true });
-      }
+      await writeArchive(file, (out) => withRootfs(ctx.layout.tmp, layers, (dir) => tarGzip(dir, out, progress)));
     } finally {
       progress.done();
     }
-    await ctx.emit({ name, file });
+    if (file) await ctx.emit({ name, file }); // on stdout, the archive is all there is
   },
 };
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** GNU tar writes the tree, Node counts it for the progress bar and gzips it (zlib, like gzip -6). */
 async function tarGzip(dir: string, out: NodeJS.WritableStream, progress: Progress): Promise<void> {

@@ -36,6 +36,8 @@ export function whiteoutKind(name: string): Whiteout['kind'] | undefined {
 export class LayerCheck {
   size = 0;
   readonly whiteouts: Whiteout[] = [];
+  /** What stands at the layer's top: name → entry type (a name only seen as a parent is a Directory). */
+  readonly top = new Map<string, string>();
   private refusal?: string;
   private kinds = new Map<string, string>(); // path → entry type, for links and symlink traversal
   private entries = 0;
@@ -101,6 +103,8 @@ export class LayerCheck {
     if (whiteout) this.whiteouts.push({ entry: parts, kind: whiteout });
     if (REGULAR.has(entry.type)) this.size += entry.size ?? 0;
     if (parts.length > 0) this.kinds.set(parts.join('/'), entry.type);
+    if (parts.length === 1) this.top.set(parts[0]!, entry.type);
+    else if (parts.length > 1 && !this.top.has(parts[0]!)) this.top.set(parts[0]!, 'Directory');
     return undefined;
   }
 

@@ -30,10 +30,13 @@ export async function* programOutput(program: string, args: string[], options: P
     sub.stdin.on('error', () => { /* the program stopped reading: its exit tells why */ });
     pipeline(Readable.from(options.input), sub.stdin, () => {});
   }
+  let read = false;
   try {
     for await (const chunk of sub.stdout!) yield chunk as Buffer;
+    read = true;
   } finally {
-    if (sub.exitCode === null) sub.kill();
+    // Only a reader that stopped early kills it: one that closed its stdout may not have exited yet.
+    if (!read && sub.exitCode === null) sub.kill();
   }
   const { code, missing } = await exited;
   if (missing) throw new StepError('ENOENT', options.missing ?? `${program} is not installed (or not on PATH)`);
