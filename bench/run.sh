@@ -126,13 +126,14 @@ if [[ $skip != *" memory "* ]]; then
 fi
 
 if [[ $skip != *" startup "* ]]; then
-  say "tool start-up: --version on Bun and on Node"
+  say "tool start-up: --version, compiled (Bun, bytecode), beside runc --version and the same tool on Node"
+  runc_ms=$(median runc-version "runc --version")
   for tool in sc-image sc-rootfs sc-cgroup sc-net sc-spawn sc-ps; do
     js=$repo/out/lib/$tool/$tool.js
     [ -f "$js" ] || continue
     bun_ms=$(median "bun-$tool" "$repo/out/bin/$tool --version")
     node_ms=$(median "node-$tool" "node $js --version")
-    row "$tool --version (ms)" "$bun_ms (Bun)" "Node $node_ms" "$(ratio "$bun_ms" "$node_ms") of Node"
+    row "$tool --version (ms)" "$bun_ms" "runc --version $runc_ms; Node $node_ms" "$(ratio "$bun_ms" "$runc_ms") of runc"
   done
 fi
 
