@@ -25,8 +25,10 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "console-socket.h"
 #include "fds.h"
 #include "filter.h"
+#include "process.h"
 #include "readonly-exe.h"
 
 #ifndef SYS_pidfd_send_signal
@@ -56,7 +58,24 @@ static void die(const char *fmt, ...) {
 static void usage(const char *why) {
   die("%s\nusage: sc-enter --pid PID [--start-time TICKS] [--cgroup DIR]... [--env K=V]... [--cwd DIR] "
       "[--privileged] [--no-new-privs] [--seccomp FILTER.bpf] -- CMD ARGS...\n"
+      "       the process as an OCI config says (sc-oci exec): [--clear-env] [--user UID:GID] [--groups GID,...] [--umask OCTAL]\n"
+      "       [--caps B:E:P:I:A] [--rlimit RES:SOFT:HARD]... [--console-socket SOCKET [--console-size ROWS:COLS]]\n"
+      "       [--pid-file FILE] [--detach]\n"
       "       sc-enter --pid PID [--start-time TICKS] --put PATH CONTENT...   (write files inside the container)", why);
+}
+
+// FILE (its directory opened before we leave the host's root) gets the command's pid, replaced whole, as runc writes it.
+static void write_pid_file(int dirfd, const char *name, pid_t pid) {
+  char tmp[4200], text[32];
+  snprintf(tmp, sizeof tmp, ".%s.%d.tmp", name, (int)getpid());
+  int n = snprintf(text, sizeof text, "%d", (int)pid);
+  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 || write(fd, text, (size_t)n) != n || close(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+    int saved = errno;
+    unlinkat(dirfd, tmp, 0);
+    kill(pid, SIGKILL);
+    die("write the pid file %s: %s", name, strerror(saved));
+  }
 }
 
 static long parse_number(const char *flag, const char *v) {
@@ -305,6 +324,11 @@ int main(int argc, char **argv) {
   uint64_t caps;
   char **cmd = NULL, path[64];
   struct sock_fprog filter = {0};
+  static struct process proc;
+  int clear_env = 0, detach = 0, term_fd = -1, pid_dir = -1;
+  unsigned short rows = 0, cols = 0;
+  const char *term_socket = NULL, *pid_file = NULL;
+  char pid_name[4096] = "";
   run_from_readonly_mount("sc-enter", argv);
   for (int i = 1; i < argc && !cmd; i++) {
     const char *a = argv[i];
@@ -315,6 +339,8 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(a, "--privileged")) { privileged = 1; continue; }
     if (!strcmp(a, "--no-new-privs")) { no_new_privs = 1; continue; }
+    if (!strcmp(a, "--clear-env")) { clear_env = 1; continue; }
+    if (!strcmp(a, "--detach")) { detach = 1; continue; }
     if (!strcmp(a, "--put")) {
       if (i + 2 >= argc || nputs >= MAX_LIST) usage("--put wants PATH and CONTENT");
       put_paths[nputs] = argv[++i];
@@ -323,7 +349,18 @@ int main(int argc, char **argv) {
     }
     if (i + 1 >= argc) usage("missing value for an option");
     const char *v = argv[++i];
+    int taken = process_option(&proc, a, v);
+    if (taken < 0) usage("bad value for --user, --groups, --umask, --caps, --rlimit or --oom-score-adj");
+    if (taken) continue;
     if (!strcmp(a, "--pid")) pid = parse_number("--pid wants a process id", v);
+    else if (!strcmp(a, "--console-socket") && v[0] == '/') term_socket = v;
+    else if (!strcmp(a, "--pid-file") && v[0] == '/' && strlen(v) < sizeof pid_name) pid_file = v;
+    else if (!strcmp(a, "--console-size")) {
+      char *end;
+      unsigned long r = strtoul(v, &end, 10), c = *end == ':' ? strtoul(end + 1, &end, 10) : 0;
+      if (*end || !r || !c || r > 65535 || c > 65535) usage("--console-size wants ROWS:COLS");
+      rows = (unsigned short)r, cols = (unsigned short)c;
+    }
     else if (!strcmp(a, "--start-time") && parse_number("--start-time wants clock ticks", v)) start_time = v;
     else if (!strcmp(a, "--cgroup") && ncgroups < MAX_LIST) cgroups[ncgroups++] = v;
     else if (!strcmp(a, "--env") && nenvs < MAX_LIST && strchr(v, '=')) envs[nenvs++] = v;
@@ -332,8 +369,19 @@ int main(int argc, char **argv) {
     else usage("unknown option, bad --env (want K=V) or too many repeats");
   }
   if (!pid || !cmd == !nputs) usage("--pid and either '-- CMD' or --put PATH CONTENT are required");
+  if (nputs && (term_socket || pid_file || detach || clear_env || proc.set_user || proc.set_caps))
+    usage("--put takes none of the process's flags");
   // The caller's other open files must not reach the container.
   if (close_fds_from(3, -1, CLOSE_RANGE_CLOEXEC) < 0) die("cannot close inherited descriptors");
+  // Host paths, reached before we leave the host's root: the console socket, the pid file's directory.
+  if (term_socket && (term_fd = connect_console_socket(term_socket)) < 0) die("connect to the console socket %s: %s", term_socket, strerror(errno));
+  if (pid_file) {
+    snprintf(pid_name, sizeof pid_name, "%s", strrchr(pid_file, '/') + 1);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(pid_file, '/') - pid_file), pid_file);
+    if (!pid_name[0] || (pid_dir = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+      die("open the directory of the pid file %s: %s", pid_file, pid_name[0] ? strerror(errno) : "no file name");
+  }
   // Until exec, container processes must not ptrace us (our exe is unwritable in any case).
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int pidfd = open_container(pid, start_time);
@@ -350,7 +398,8 @@ int main(int argc, char **argv) {
   int userns = !same_ns(pid, "user");
   snprintf(path, sizeof path, "/proc/%ld/root", pid);
   if ((rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open %s: %s", path, strerror(errno));
-  load_environ(pid);
+  if (clear_env) clearenv();
+  else load_environ(pid);
   check_alive(pidfd, pid);
   for (int i = 0; i < ncgroups; i++) join_cgroup(cgroups[i]);
   for (int i = 0; i < nenvs; i++) putenv((char *)envs[i]);
@@ -372,8 +421,25 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (chdir(cwd) < 0) die("chdir %s: %s", cwd, strerror(errno));
+  if (clear_env) process_default_home(proc.set_user ? proc.uid : 0);
 
-  int slave = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? open_container_tty() : -1;
+  int slave = -1;
+  if (term_fd >= 0) {
+    // The terminal goes to whoever listens on the console socket (containerd's shim, conmon): no relay here.
+    char name[32];
+    const char *why;
+    int pty = open_container_pty(&slave, name, sizeof name, &why);
+    if (pty < 0) die("%s: %s", why, strerror(errno));
+    if (rows) {
+      struct winsize ws = {.ws_row = rows, .ws_col = cols};
+      ioctl(pty, TIOCSWINSZ, &ws);
+    }
+    if (send_console(term_fd, pty, name) < 0) die("send the terminal to the console socket: %s", strerror(errno));
+    close(pty);
+    close(term_fd);
+  } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+    slave = open_container_tty();
+  }
   // Block forwarded signals until the handlers know the child, so none is lost or kills us early.
   sigset_t fwd, old;
   sigemptyset(&fwd);
@@ -391,11 +457,13 @@ int main(int argc, char **argv) {
     }
     if (slave > 2) close(slave);
     const char *failed = NULL;
-    if (filter.len) {
-      if (!privileged) raise_effective();
-      if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &filter) < 0) failed = "load the container's seccomp filter";
-    }
-    if (!failed && !privileged) failed = limit_caps(caps);
+    // The process's own limits and user (sc-oci exec) need the capabilities we lowered.
+    int as_process = proc.set_user || proc.set_caps || proc.nrlimits || proc.set_oom || proc.set_umask;
+    if (!privileged && (filter.len || as_process)) raise_effective();
+    if (as_process) failed = process_limits(&proc);
+    if (!failed && filter.len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &filter) < 0) failed = "load the container's seccomp filter";
+    if (!failed && !privileged && !proc.set_caps) failed = limit_caps(caps);
+    if (!failed && as_process) failed = process_become(&proc);
     if (!failed && no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) failed = "set no_new_privs";
     if (failed) {
       fprintf(stderr, "sc-enter: %s: %s\n", failed, strerror(errno));
@@ -406,6 +474,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sc-enter: %s: %s\n", cmd[0], code == 127 ? "command not found" : strerror(errno));
     _exit(code);
   }
+  if (pid_dir >= 0) write_pid_file(pid_dir, pid_name, child);
+  // Detached: the command is the caller's to reap (its subreaper, containerd's shim or conmon, gets it).
+  if (detach) return 0;
   // We only relay and wait from here: nothing more than the container's own capabilities.
   if (!privileged && limit_caps(caps)) die("drop capabilities: %s", strerror(errno));
   struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
@@ -413,7 +484,7 @@ int main(int argc, char **argv) {
   sigprocmask(SIG_SETMASK, &old, NULL);
   if (slave >= 0) {
     close(slave);
-    relay_tty();
+    if (master >= 0) relay_tty();
   }
   int status;
   while (waitpid(child, &status, 0) < 0)

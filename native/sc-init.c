@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/filter.h>
+#include <linux/keyctl.h>
 #include <linux/magic.h>
 #include <linux/seccomp.h>
 #include <linux/mount.h>
@@ -25,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -32,14 +34,27 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "console-socket.h"
 #include "fds.h"
 #include "filter.h"
+#include "process.h"
 #include "resolve.h"
 #include "readonly-exe.h"
 #include "seccomp.h"
 
 #define MAX_LIST 64
 #define STACK_SIZE (256 * 1024)
+#define ALL_NAMESPACES (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+// A mount the caller decided on (--mount): replaces sc's own /proc, /sys and /dev.
+struct mountspec {
+  const char *dest, *type, *src, *data;
+  unsigned long flags, propagation;
+};
 
 struct config {
   const char *root, *hostname, *seccomp, *seccomp_bpf, *seccomp_filter;
@@ -55,6 +70,16 @@ struct config {
   char **boot; // NULL: wait as PID 1; else the image's init to exec
   struct sock_fprog filter; // the compiled seccomp filter; len 0: none
   int ready_fd, maps_fd;
+  // --process (sc-oci): PID 1 is the application, set up as the flags below say, held until released.
+  char **process_args;
+  struct process proc;
+  const char *cwd, *domainname, *hold, *term_socket, *joins[MAX_LIST], *devices[MAX_LIST], *sysctls[MAX_LIST];
+  struct mountspec mounts[MAX_LIST];
+  int nmounts, njoins, ndevices, nsysctls, dev, readonly_root, no_pivot, new_keyring, namespaces;
+  unsigned long root_propagation;
+  unsigned short rows, cols;
+  pid_t stdio_of;
+  int stdio_fds[3], hold_fd, term_fd;
 };
 
 // The child reports a failed step through this buffer, the parent prints it.
@@ -77,7 +102,14 @@ static void usage(const char *why) {
                   "       [--no-new-privs] [--no-mknod] [--seccomp RULES [--seccomp-bpf OUT] | --seccomp-filter BPF]\n"
                   "       [--userns UID:GID:COUNT]\n"
                   "       [--tmpfs /PATH[:OPTIONS]]... [--cgroupfs DIR:OPTIONS:ro|rw]... [--cgroup2]\n"
-                  "       [--console KEEPER:LOG:SOCKET] [--boot -- CMD ARGS...]\n", why);
+                  "       [--console KEEPER:LOG:SOCKET] [--boot -- CMD ARGS...]\n"
+                  "   or: sc-init --root DIR [--hostname NAME] [--domainname NAME] [--cgroup DIR]... [--namespaces pid,mount,...]\n"
+                  "       [--join TYPE:PATH]... [--mount DEST TYPE SOURCE FLAGS PROPAGATION DATA]... [--dev] [--device TYPE:MAJOR:MINOR:MODE:UID:GID:PATH]...\n"
+                  "       [--sysctl KEY=VALUE]... [--readonly /proc/PATH]... [--mask /proc/PATH]... [--readonly-root]\n"
+                  "       [--root-propagation FLAGS] [--no-pivot] [--new-keyring] [--userns UID:GID:COUNT] [seccomp flags]\n"
+                  "       [--no-new-privs] [--user UID:GID] [--groups GID,...] [--umask OCTAL] [--caps B:E:P:I:A] [--rlimit RES:SOFT:HARD]...\n"
+                  "       [--oom-score-adj N] [--cwd DIR] [--env K=V]... [--hold FIFO] [--stdio-of PID]\n"
+                  "       [--console-socket SOCKET [--console-size ROWS:COLS]] --process -- CMD ARGS...\n", why);
   exit(2);
 }
 
@@ -113,25 +145,87 @@ static void parse_console(const char *v, struct config *c) {
   c->console_keeper = keeper, c->console_log = log, c->console_socket = sock;
 }
 
+// --namespaces pid,mount,uts,ipc,net,cgroup: the namespaces to make (the rest are the caller's, or joined).
+static int parse_namespaces(const char *v) {
+  static const struct { const char *name; int flag; } known[] = {
+    {"pid", CLONE_NEWPID}, {"mount", CLONE_NEWNS}, {"uts", CLONE_NEWUTS}, {"ipc", CLONE_NEWIPC}, {"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP},
+  };
+  int flags = 0;
+  for (const char *p = v; *p;) {
+    size_t len = strcspn(p, ","), i;
+    for (i = 0; i < sizeof known / sizeof known[0]; i++)
+      if (strlen(known[i].name) == len && !strncmp(p, known[i].name, len)) break;
+    if (i == sizeof known / sizeof known[0]) usage("--namespaces wants names from pid, mount, uts, ipc, net, cgroup");
+    flags |= known[i].flag;
+    p += len + (p[len] == ',');
+  }
+  if (!(flags & CLONE_NEWNS)) usage("--namespaces must include mount: sc always gives a container a mount namespace of its own");
+  return flags;
+}
+
+// TYPE:PATH of --join, TYPE one of pid uts ipc net cgroup.
+static int join_type(const char *v) {
+  static const struct { const char *name; int flag; } known[] = {
+    {"pid:", CLONE_NEWPID}, {"uts:", CLONE_NEWUTS}, {"ipc:", CLONE_NEWIPC}, {"net:", CLONE_NEWNET}, {"cgroup:", CLONE_NEWCGROUP},
+  };
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (!strncmp(v, known[i].name, strlen(known[i].name)) && v[strlen(known[i].name)] == '/') return known[i].flag;
+  return 0;
+}
+
+static unsigned long parse_ulong(const char *flag, const char *v) {
+  char *end;
+  errno = 0;
+  unsigned long n = strtoul(v, &end, 10);
+  if (!*v || *end || errno || *v == '-') {
+    fprintf(stderr, "sc-init: %s wants a number, not %s\n", flag, v);
+    exit(2);
+  }
+  return n;
+}
+
 static void parse_args(int argc, char **argv, struct config *c) {
-  int boot = 0;
+  int boot = 0, process = 0;
   c->grace = 10;
+  c->namespaces = ALL_NAMESPACES;
+  c->hold_fd = c->term_fd = -1;
+  c->stdio_fds[0] = c->stdio_fds[1] = c->stdio_fds[2] = -1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--")) {
-      if (!boot || i + 1 >= argc) usage("'--' needs --boot and a command after it");
-      c->boot = &argv[i + 1];
+      if ((!boot && !process) || i + 1 >= argc) usage("'--' needs --boot or --process and a command after it");
+      if (boot) c->boot = &argv[i + 1];
+      else c->process_args = &argv[i + 1];
       break;
     }
     if (!strcmp(a, "--boot")) { boot = 1; continue; }
+    if (!strcmp(a, "--process")) { process = 1; continue; }
     if (!strcmp(a, "--privileged")) { c->privileged = 1; continue; }
     if (!strcmp(a, "--no-new-privs")) { c->no_new_privs = 1; continue; }
     if (!strcmp(a, "--no-mknod")) { c->no_mknod = 1; continue; }
     if (!strcmp(a, "--cgroup2")) { c->cgroup2 = 1; continue; }
+    if (!strcmp(a, "--dev")) { c->dev = 1; continue; }
+    if (!strcmp(a, "--readonly-root")) { c->readonly_root = 1; continue; }
+    if (!strcmp(a, "--no-pivot")) { c->no_pivot = 1; continue; }
+    if (!strcmp(a, "--new-keyring")) { c->new_keyring = 1; continue; }
+    if (!strcmp(a, "--mount")) {
+      if (i + 6 >= argc || c->nmounts >= MAX_LIST) usage("--mount wants DEST TYPE SOURCE FLAGS PROPAGATION DATA (six words; at most 64 mounts)");
+      struct mountspec *m = &c->mounts[c->nmounts++];
+      m->dest = argv[i + 1], m->type = argv[i + 2], m->src = argv[i + 3], m->data = argv[i + 6];
+      m->flags = parse_ulong("--mount FLAGS", argv[i + 4]);
+      m->propagation = parse_ulong("--mount PROPAGATION", argv[i + 5]);
+      if (m->dest[0] != '/' || strstr(m->dest, "/..")) usage("a --mount DEST must be an absolute path without '..'");
+      i += 6;
+      continue;
+    }
     if (i + 1 >= argc) usage("missing value for an option");
     const char *v = argv[++i];
+    int taken = process_option(&c->proc, a, v);
+    if (taken < 0) usage("bad value for --user, --groups, --umask, --caps, --rlimit or --oom-score-adj");
+    if (taken) continue;
     if (!strcmp(a, "--root")) c->root = v;
     else if (!strcmp(a, "--hostname")) c->hostname = v;
+    else if (!strcmp(a, "--domainname")) c->domainname = v;
     else if (!strcmp(a, "--seccomp")) c->seccomp = v;
     else if (!strcmp(a, "--seccomp-bpf")) c->seccomp_bpf = v;
     else if (!strcmp(a, "--seccomp-filter")) c->seccomp_filter = v;
@@ -143,17 +237,38 @@ static void parse_args(int argc, char **argv, struct config *c) {
     else if (!strcmp(a, "--env") && c->nenvs < MAX_LIST && strchr(v, '=')) c->envs[c->nenvs++] = v;
     else if (!strcmp(a, "--readonly") && c->nreadonly < MAX_LIST && kernel_path(v)) c->readonly[c->nreadonly++] = v;
     else if (!strcmp(a, "--mask") && c->nmasked < MAX_LIST && kernel_path(v)) c->masked[c->nmasked++] = v;
-    else if (!strcmp(a, "--grace")) {
+    else if (!strcmp(a, "--namespaces")) c->namespaces = parse_namespaces(v);
+    else if (!strcmp(a, "--join") && c->njoins < MAX_LIST && join_type(v)) c->joins[c->njoins++] = v;
+    else if (!strcmp(a, "--device") && c->ndevices < MAX_LIST) c->devices[c->ndevices++] = v;
+    else if (!strcmp(a, "--sysctl") && c->nsysctls < MAX_LIST && strchr(v, '=') && v[0] != '=' && !strchr(v, '/')) c->sysctls[c->nsysctls++] = v;
+    else if (!strcmp(a, "--root-propagation")) c->root_propagation = parse_ulong(a, v);
+    else if (!strcmp(a, "--cwd") && v[0] == '/') c->cwd = v;
+    else if (!strcmp(a, "--hold") && v[0] == '/') c->hold = v;
+    else if (!strcmp(a, "--stdio-of")) c->stdio_of = (pid_t)parse_ulong(a, v);
+    else if (!strcmp(a, "--console-socket") && v[0] == '/') c->term_socket = v;
+    else if (!strcmp(a, "--console-size")) {
+      char *end;
+      unsigned long rows = strtoul(v, &end, 10), cols = *end == ':' ? strtoul(end + 1, &end, 10) : 0;
+      if (*end || !rows || !cols || rows > 65535 || cols > 65535) usage("--console-size wants ROWS:COLS");
+      c->rows = (unsigned short)rows, c->cols = (unsigned short)cols;
+    } else if (!strcmp(a, "--grace")) {
       char *end;
       long g = strtol(v, &end, 10);
       if (*v == '\0' || *end || g < 0 || g > 3600) usage("--grace wants whole seconds (0-3600)");
       c->grace = (int)g;
-    } else usage("unknown option, bad --env (want K=V), a --readonly/--mask outside /proc and /sys, or too many repeats");
+    } else usage("unknown option, bad --env (want K=V), a --readonly/--mask outside /proc and /sys, a bad --join, a relative path, or too many repeats");
   }
-  if (!c->root || !c->hostname) usage("--root and --hostname are required");
+  if (!c->root) usage("--root is required");
+  if (!c->hostname && !process) usage("--hostname is required");
   if (c->seccomp_bpf && !c->seccomp) usage("--seccomp-bpf needs --seccomp RULES");
   if (c->seccomp_filter && c->seccomp) usage("--seccomp RULES and --seccomp-filter BPF are one or the other");
   if (boot && !c->boot) usage("--boot needs '-- CMD ARGS...'");
+  if (process && !c->process_args) usage("--process needs '-- CMD ARGS...'");
+  if (boot && process) usage("--boot and --process are one or the other");
+  if (!process && (c->hold || c->stdio_of || c->term_socket || c->nmounts || c->cwd))
+    usage("--hold, --stdio-of, --console-socket, --mount and --cwd are for --process");
+  if (c->console_keeper && process) usage("--console is sc's own console keeper; --process takes --console-socket");
+  if ((c->hostname || c->domainname) && !(c->namespaces & CLONE_NEWUTS)) usage("--hostname and --domainname need a UTS namespace of the container's own");
   if (c->root[0] != '/') usage("--root must be an absolute path");
 }
 
@@ -237,8 +352,8 @@ static int bind_host_node(int devfd, const char *name) {
   return rc < 0 ? fail("bind the host's %s", host) : 0;
 }
 
-// The standard /dev of a container (systemd CONTAINER_INTERFACE): a tmpfs, never the host's.
-static int setup_dev(const struct config *c, int rootfd) {
+// The standard nodes and links of a container's /dev (systemd CONTAINER_INTERFACE, runc's defaults).
+static int populate_dev(const struct config *c, int devfd) {
   static const struct { const char *name; unsigned maj, min; } nodes[] = {
     {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
   };
@@ -246,18 +361,23 @@ static int setup_dev(const struct config *c, int rootfd) {
     {"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
     {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
   };
-  if (mount_in(rootfd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0) return -1;
-  int devfd = open_in(rootfd, "dev", O_DIRECTORY, TMPFS_MAGIC), rc = -1;
-  if (devfd < 0) return -1;
   for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
     if (c->ids ? bind_host_node(devfd, nodes[i].name) < 0
                : mknodat(devfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0 &&
                      fail("mknod /dev/%s", nodes[i].name) < 0)
-      goto out;
+      return -1;
   }
   for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
-    if (symlinkat(links[i].target, devfd, links[i].link) < 0 && fail("symlink /dev/%s", links[i].link) < 0) goto out;
-  if (mkdir_in(devfd, "pts", 0755) < 0 ||
+    if (symlinkat(links[i].target, devfd, links[i].link) < 0 && fail("symlink /dev/%s", links[i].link) < 0) return -1;
+  return 0;
+}
+
+// The standard /dev of a container: a tmpfs, never the host's.
+static int setup_dev(const struct config *c, int rootfd) {
+  if (mount_in(rootfd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0) return -1;
+  int devfd = open_in(rootfd, "dev", O_DIRECTORY, TMPFS_MAGIC), rc = -1;
+  if (devfd < 0) return -1;
+  if (populate_dev(c, devfd) < 0 || mkdir_in(devfd, "pts", 0755) < 0 ||
       mount_in(devfd, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0 ||
       mkdir_in(devfd, "shm", 01777) < 0 ||
       mount_in(devfd, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
@@ -400,22 +520,164 @@ out:
   return rc;
 }
 
+// A mount target under the container's root: a directory, or for a bind of a file an empty file.
+static int make_target(int rootfd, const char *rel, int dir) {
+  if (dir) return mkdirs_in(rootfd, rel);
+  char parent[4096];
+  const char *slash = strrchr(rel, '/');
+  int pfd = rootfd;
+  if (slash) {
+    snprintf(parent, sizeof parent, "%.*s", (int)(slash - rel), rel);
+    if (mkdirs_in(rootfd, parent) < 0 || (pfd = open_in(rootfd, parent, O_DIRECTORY, 0)) < 0) return -1;
+  }
+  int fd = openat(pfd, slash ? slash + 1 : rel, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+  int rc = fd < 0 && errno != EEXIST ? fail("create /%s", rel) : 0;
+  if (fd >= 0) close(fd);
+  if (pfd != rootfd) close(pfd);
+  return rc;
+}
+
+// What a user namespace locks on a mount (its nosuid, nodev, noexec): a remount must keep them.
+static unsigned long locked_flags(int fd) {
+  struct statvfs v;
+  if (fstatvfs(fd, &v) < 0) return 0;
+  return (v.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (v.f_flag & ST_NODEV ? MS_NODEV : 0) | (v.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+}
+
+// One --mount, DEST resolved under the container's root (no symlink followed): a bind of a host path
+// (SOURCE; MS_REC in FLAGS: with the mounts under it), a remount (MS_REMOUNT), a filesystem of TYPE, or with
+// an empty TYPE nothing; then the attributes a bind takes only on a remount, then the propagation
+// (MS_SHARED and the like, with MS_REC for the whole tree).
+static int do_mount(int rootfd, const struct mountspec *m) {
+  unsigned long prop = m->propagation, rec = m->flags & MS_REC, flags = m->flags & ~MS_REC;
+  const char *rel = m->dest + 1, *data = m->data[0] ? m->data : NULL;
+  int src = -1, fd = -1, again = -1, rc = -1;
+  struct stat st;
+  if (flags & MS_BIND) {
+    if ((src = open(m->src, O_PATH | O_CLOEXEC)) < 0 || fstat(src, &st) < 0) { fail("bind mount source %s", m->src); goto out; }
+    if (make_target(rootfd, rel, S_ISDIR(st.st_mode)) < 0 || (fd = open_in(rootfd, rel, 0, 0)) < 0) goto out;
+    if (mount(fd_path(src).s, fd_path(fd).s, NULL, MS_BIND | rec, NULL) < 0) { fail("bind %s on %s", m->src, m->dest); goto out; }
+    unsigned long attrs = flags & ~MS_BIND;
+    if (attrs) {
+      if ((again = open_in(rootfd, rel, 0, 0)) < 0) goto out;
+      if (mount(NULL, fd_path(again).s, NULL, MS_BIND | MS_REMOUNT | attrs, NULL) < 0 &&
+          (errno != EPERM || mount(NULL, fd_path(again).s, NULL, MS_BIND | MS_REMOUNT | attrs | locked_flags(src), NULL) < 0)) {
+        fail("remount the bind of %s on %s with its options", m->src, m->dest);
+        goto out;
+      }
+    }
+  } else if (flags & MS_REMOUNT) {
+    if ((fd = open_in(rootfd, rel, O_DIRECTORY, 0)) < 0) goto out;
+    if (mount(NULL, fd_path(fd).s, NULL, flags, data) < 0) { fail("remount %s", m->dest); goto out; }
+  } else if (m->type[0]) {
+    if (make_target(rootfd, rel, 1) < 0 || (fd = open_in(rootfd, rel, O_DIRECTORY, 0)) < 0) goto out;
+    if (mount(m->src, fd_path(fd).s, m->type, flags, data) < 0) { fail("mount %s on %s", m->type, m->dest); goto out; }
+  }
+  if (prop) {
+    if (again >= 0) close(again);
+    // The new mount is reached by a fresh walk; the old fd still names what lies beneath it.
+    if ((again = open_in(rootfd, rel, 0, 0)) < 0) goto out;
+    if (mount(NULL, fd_path(again).s, NULL, prop, NULL) < 0) { fail("set the propagation of %s", m->dest); goto out; }
+  }
+  rc = 0;
+out:
+  if (src >= 0) close(src);
+  if (fd >= 0) close(fd);
+  if (again >= 0) close(again);
+  return rc;
+}
+
+// TYPE:MAJOR:MINOR:MODE:UID:GID:/PATH (--device): a node the config asks for; one already there is kept.
+static int make_device(int rootfd, const char *spec) {
+  char type, parent[4096];
+  unsigned maj, min, mode, uid, gid;
+  int off = 0;
+  if (sscanf(spec, "%c:%u:%u:%o:%u:%u:%n", &type, &maj, &min, &mode, &uid, &gid, &off) != 6 || !off || spec[off] != '/' ||
+      strstr(spec + off, "/..") || !strchr("cubp", type) || mode > 07777)
+    return errno = 0, fail("--device %s is not TYPE:MAJOR:MINOR:MODE:UID:GID:/PATH", spec);
+  const char *rel = spec + off + 1, *slash = strrchr(rel, '/');
+  mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+  int pfd = rootfd;
+  if (slash) {
+    snprintf(parent, sizeof parent, "%.*s", (int)(slash - rel), rel);
+    if (mkdirs_in(rootfd, parent) < 0 || (pfd = open_in(rootfd, parent, O_DIRECTORY, 0)) < 0) return -1;
+  }
+  // Through a real descriptor of the directory: mknodat and fchownat take no O_PATH one.
+  int dirfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+  const char *base = slash ? slash + 1 : rel;
+  if (dirfd < 0) rc = fail("open the directory of /%s", rel);
+  else if (mknodat(dirfd, base, kind | mode, makedev(maj, min)) < 0) {
+    if (errno != EEXIST) rc = fail("mknod /%s", rel);
+  } else if (fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dirfd, base, mode, 0) < 0) rc = fail("chown /%s", rel);
+  if (dirfd >= 0) close(dirfd);
+  if (pfd != rootfd) close(pfd);
+  return rc;
+}
+
+// KEY=VALUE (--sysctl): written to /proc/sys/KEY of the container's own /proc, in its own namespaces.
+static int write_sysctl(int rootfd, const char *kv) {
+  char path[512];
+  const char *eq = strchr(kv, '=');
+  int n = snprintf(path, sizeof path, "proc/sys/%.*s", (int)(eq - kv), kv);
+  if (n < 0 || (size_t)n >= sizeof path) return errno = 0, fail("sysctl %s: name too long", kv);
+  for (char *p = path + 9; *p; p++)
+    if (*p == '.') *p = '/';
+  int fd = open_in(rootfd, path, 0, PROC_SUPER_MAGIC);
+  if (fd < 0) return -1;
+  int w = open(fd_path(fd).s, O_WRONLY | O_CLOEXEC);
+  ssize_t len = (ssize_t)strlen(eq + 1), wrote = w < 0 ? -1 : write(w, eq + 1, (size_t)len);
+  int saved = errno;
+  close(fd);
+  if (w >= 0) close(w);
+  errno = saved;
+  return wrote == len ? 0 : fail("sysctl %.*s", (int)(eq - kv), kv);
+}
+
+// The caller's mounts (--mount), in order; then /dev's standard nodes (--dev) and the devices it asks for.
+static int setup_given_mounts(const struct config *c, int rootfd) {
+  for (int i = 0; i < c->nmounts; i++)
+    if (do_mount(rootfd, &c->mounts[i]) < 0) return -1;
+  if (c->dev) {
+    int devfd = open_in(rootfd, "dev", O_DIRECTORY, TMPFS_MAGIC);
+    if (devfd < 0) return -1;
+    int rc = populate_dev(c, devfd);
+    close(devfd);
+    if (rc < 0) return -1;
+  }
+  for (int i = 0; i < c->ndevices; i++)
+    if (make_device(rootfd, c->devices[i]) < 0) return -1;
+  return 0;
+}
+
 static int setup_mounts(const struct config *c, int *rootfdp) {
   // Private first, so nothing we mount propagates back to the host.
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail("make / private");
   if (stack_rootfs(rootfdp) < 0) return -1;
   int rootfd = *rootfdp;
-  if (mkdir_in(rootfd, "proc", 0755) < 0 || mkdir_in(rootfd, "sys", 0755) < 0 || mkdir_in(rootfd, "dev", 0755) < 0) return -1;
-  if (mount_in(rootfd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
-  if (mount_in(rootfd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
-  if (setup_dev(c, rootfd) < 0 || (c->console_keeper && bind_console(c, rootfd) < 0)) return -1;
-  if (mount_cgroupfs(c, rootfd) < 0 || mount_tmpfs(c, rootfd) < 0) return -1;
+  if (c->nmounts) {
+    if (setup_given_mounts(c, rootfd) < 0) return -1;
+  } else {
+    if (mkdir_in(rootfd, "proc", 0755) < 0 || mkdir_in(rootfd, "sys", 0755) < 0 || mkdir_in(rootfd, "dev", 0755) < 0) return -1;
+    if (mount_in(rootfd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
+    if (mount_in(rootfd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
+    if (setup_dev(c, rootfd) < 0 || (c->console_keeper && bind_console(c, rootfd) < 0)) return -1;
+    if (mount_cgroupfs(c, rootfd) < 0 || mount_tmpfs(c, rootfd) < 0) return -1;
+  }
+  for (int i = 0; i < c->nsysctls; i++)
+    if (write_sysctl(rootfd, c->sysctls[i]) < 0) return -1;
+  if (c->cwd && c->cwd[1] && mkdirs_in(rootfd, c->cwd + 1) < 0) return -1;
   // Masking binds the container's own /dev/null, so it comes after /dev.
   return confine_kernel_paths(c, rootfd);
 }
 
-static int pivot_into(int rootfd) {
+static int pivot_into(int rootfd, int no_pivot) {
   if (fchdir(rootfd) < 0) return fail("enter the rootfs");
+  if (no_pivot) {
+    // For a rootfs pivot_root cannot leave (a ramdisk): the rootfs moved over / and chroot, as runc --no-pivot.
+    if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) return fail("move the rootfs over / (--no-pivot)");
+    if (chroot(".") < 0) return fail("chroot into the rootfs");
+    return chdir("/") < 0 ? fail("chdir /") : 0;
+  }
   // pivot_root(".", ".") stacks the old root under the new one; detaching "." then drops it.
   if (syscall(SYS_pivot_root, ".", ".") < 0) return fail("pivot_root into the rootfs");
   if (umount2(".", MNT_DETACH) < 0) return fail("detach the old root");
@@ -503,26 +765,113 @@ static int become_userns_root(const struct config *c) {
   return 0;
 }
 
-static int setup_container(const struct config *c) {
+// Moves the descriptors the container keeps (the ready pipe, the hold FIFO, the console socket) to 3, 4,
+// ... in that order and closes every other one above stdio.
+static int keep_fds(int *const fds[], int n) {
+  int tmp[8], next = 3;
+  for (int i = 0; i < n; i++)
+    if (*fds[i] >= 0 && (tmp[i] = fcntl(*fds[i], F_DUPFD_CLOEXEC, 100)) < 0) return -1;
+  for (int i = 0; i < n; i++) {
+    if (*fds[i] < 0) continue;
+    if (dup3(tmp[i], next, O_CLOEXEC) < 0) return -1;
+    close(tmp[i]);
+    *fds[i] = next++;
+  }
+  return close_fds_from(next, -1, 0);
+}
+
+// The process's terminal (--console-socket): a pty of the container's devpts, the master sent to the socket,
+// the slave its stdio, controlling terminal and /dev/console.
+static int setup_terminal(struct config *c) {
+  char name[32];
+  const char *why;
+  int slave = -1, master = open_container_pty(&slave, name, sizeof name, &why);
+  if (master < 0) return fail("%s", why);
+  if (c->rows) {
+    struct winsize ws = {.ws_row = c->rows, .ws_col = c->cols};
+    ioctl(master, TIOCSWINSZ, &ws);
+  }
+  int sent = send_console(c->term_fd, master, name);
+  int saved = errno;
+  close(master);
+  close(c->term_fd);
+  c->term_fd = -1;
+  if (sent < 0) return errno = saved, fail("send the terminal to the console socket");
+  for (int i = 0; i < 3; i++)
+    if (dup2(slave, i) < 0) return fail("attach the terminal");
+  if (slave > 2) close(slave);
+  if (ioctl(0, TIOCSCTTY, 0) < 0) return fail("make %s the controlling terminal", name);
+  int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("create /dev/console");
+  close(fd);
+  return mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0 ? fail("bind %s on /dev/console", name) : 0;
+}
+
+// As execvp will look it up: the command must be there before create says the container is ready.
+static int check_command(const char *cmd) {
+  if (strchr(cmd, '/')) return access(cmd, X_OK) < 0 ? fail("exec %s", cmd) : 0;
+  const char *path = getenv("PATH");
+  char file[4096];
+  struct stat st;
+  for (const char *p = path ? path : "/bin:/usr/bin"; ; p += strcspn(p, ":") + 1) {
+    size_t len = strcspn(p, ":");
+    snprintf(file, sizeof file, "%.*s%s%s", (int)len, p, len ? "/" : "", cmd);
+    if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && access(file, X_OK) == 0) return 0;
+    if (!p[len]) break;
+  }
+  return errno = 0, fail("exec: \"%s\": executable file not found in $PATH", cmd);
+}
+
+// The rest of --process's setup, inside the new root: its terminal, a read-only root, its environment exactly
+// as given (HOME from the container's passwd when absent), its working directory.
+static int setup_process(struct config *c) {
+  if (c->root_propagation && mount(NULL, "/", NULL, c->root_propagation, NULL) < 0) return fail("set the propagation of /");
+  if (c->term_fd >= 0 && setup_terminal(c) < 0) return -1;
+  if (c->readonly_root) {
+    struct statvfs v;
+    unsigned long keep = statvfs("/", &v) < 0 ? 0 : (v.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (v.f_flag & ST_NODEV ? MS_NODEV : 0) | (v.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0) return fail("remount the root read-only");
+  }
+  clearenv();
+  for (int i = 0; i < c->nenvs; i++)
+    if (putenv((char *)c->envs[i]) < 0) return fail("putenv %s", c->envs[i]);
+  process_default_home(c->proc.set_user ? c->proc.uid : 0);
+  if (c->cwd && chdir(c->cwd) < 0) return fail("chdir %s", c->cwd);
+  return check_command(c->process_args[0]);
+}
+
+static int setup_container(struct config *c) {
   if (c->ids && become_userns_root(c) < 0) return -1;
   // PID 1's stdio is the console, when there is one; fd 0 stands for it from here on.
   if (c->console_keeper) {
     for (int i = 0; i < 3; i++)
       if (dup2(c->console_slave, i) < 0) return fail("attach the console");
-    ((struct config *)c)->console_slave = 0;
+    c->console_slave = 0;
+  } else if (c->stdio_of) {
+    for (int i = 0; i < 3; i++)
+      if (dup2(c->stdio_fds[i], i) < 0) return fail("take the process's stdio");
+  } else if (c->process_args && c->term_fd < 0 && stdio_to_null() < 0) {
+    return -1; // never the caller's pipes: they would stay open as long as the process runs
   }
-  // Everything inherited beyond stdio and the ready pipe stays outside the container.
-  if (close_fds_from(3, c->ready_fd, 0) < 0) return fail("close inherited descriptors");
+  // Everything inherited beyond stdio and what the setup still needs stays outside the container.
+  int *const kept[] = {&c->ready_fd, &c->hold_fd, &c->term_fd};
+  if (keep_fds(kept, 3) < 0) return fail("close inherited descriptors");
   if (setsid() < 0) return fail("setsid");
+  if (c->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+    return fail("join a new session keyring");
   umask(0);
   // Our cwd is this mount namespace's copy of the rootfs (the parent chdir'ed there before the clone).
   int rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return fail("open the rootfs");
-  if (setup_mounts(c, &rootfd) < 0 || pivot_into(rootfd) < 0) return -1;
+  if (setup_mounts(c, &rootfd) < 0 || pivot_into(rootfd, c->no_pivot) < 0) return -1;
   close(rootfd);
   umask(022);
-  if (sethostname(c->hostname, strlen(c->hostname)) < 0) return fail("sethostname %s", c->hostname);
-  if (loopback_up() < 0 || setup_env(c) < 0 || (!c->console_keeper && stdio_to_null() < 0)) return -1;
+  if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0) return fail("sethostname %s", c->hostname);
+  if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0) return fail("setdomainname %s", c->domainname);
+  if ((c->namespaces & CLONE_NEWNET) && loopback_up() < 0) return -1;
+  // The application's own confinement is applied once it is released (run_process).
+  if (c->process_args) return setup_process(c);
+  if (setup_env(c) < 0 || (!c->console_keeper && stdio_to_null() < 0)) return -1;
   // Last, in this order: the filter needs CAP_SYS_ADMIN (or no_new_privs) to load, the steps above
   // need the capabilities a confined container loses.
   if (c->filter.len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0) return fail("load the seccomp filter");
@@ -533,6 +882,34 @@ static int setup_container(const struct config *c) {
   }
   if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail("set no_new_privs");
   return 0;
+}
+
+// --process once released: its limits, its filter and user in runc's order (the filter before the user
+// unless no_new_privs lets an unprivileged process load it), then exec. Returns the failed step.
+static const char *run_process(const struct config *c) {
+  const char *failed = process_limits(&c->proc);
+  if (!failed && c->filter.len && !c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
+    failed = "load the seccomp filter";
+  if (!failed) failed = process_become(&c->proc);
+  if (!failed && c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) failed = "set no_new_privs";
+  if (!failed && c->filter.len && c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
+    failed = "load the seccomp filter";
+  // Again as the process's user: a directory it cannot enter fails here, as with runc.
+  if (!failed && c->cwd && chdir(c->cwd) < 0) failed = "chdir to its working directory";
+  if (failed) return failed;
+  execvp(c->process_args[0], c->process_args);
+  return "exec";
+}
+
+// --hold: wait for the byte `release` writes to the FIFO (start); EOF never comes, we hold a write end too.
+static int wait_release(int fd) {
+  char byte;
+  for (;;) {
+    ssize_t n = read(fd, &byte, 1);
+    if (n == 1) return close(fd), 0;
+    if (n < 0 && errno == EINTR) continue;
+    return -1;
+  }
 }
 
 static long now_ms(void) {
@@ -619,6 +996,19 @@ static int container_main(void *arg) {
     _exit(1);
   }
   report(c->ready_fd, "ok");
+  if (c->process_args) {
+    // Held: the caller has its pid once the pipe closes; what fails after the release goes to stderr.
+    if (c->hold_fd >= 0) {
+      close(c->ready_fd);
+      if (wait_release(c->hold_fd) < 0) _exit(1);
+    }
+    const char *failed = run_process(c);
+    int saved = errno, code = !strcmp(failed, "exec") ? (saved == ENOENT ? 127 : 126) : 1;
+    snprintf(errmsg, sizeof errmsg, "%s %s: %s", failed, c->process_args[0], strerror(saved));
+    if (c->hold_fd >= 0) dprintf(STDERR_FILENO, "sc-init: %s\n", errmsg);
+    else report(c->ready_fd, errmsg);
+    _exit(code);
+  }
   if (c->boot) {
     // The pipe is O_CLOEXEC: a successful exec closes it.
     execv(c->boot[0], c->boot);
@@ -628,6 +1018,46 @@ static int container_main(void *arg) {
   }
   close(c->ready_fd);
   wait_as_pid1(c->grace);
+  return 0;
+}
+
+// --stdio-of PID: the process's stdin, stdout and stderr are that process's (the front end the orchestrator
+// handed them to), taken whatever they are (pipes, a socket, a file) with pidfd_getfd.
+static int take_stdio(struct config *c) {
+  int pidfd = (int)syscall(SYS_pidfd_open, c->stdio_of, 0);
+  if (pidfd < 0) return fail("open process %d for its stdio", (int)c->stdio_of);
+  for (int i = 0; i < 3; i++)
+    if ((c->stdio_fds[i] = (int)syscall(SYS_pidfd_getfd, pidfd, i, 0)) < 0) {
+      fail("take fd %d of process %d", i, (int)c->stdio_of);
+      close(pidfd);
+      return -1;
+    }
+  close(pidfd);
+  return 0;
+}
+
+// --hold FIFO: made here, held open read-write by the container (so a release finds a reader while it waits,
+// and nobody once it is gone), until `release` writes a byte to it.
+static int make_hold(struct config *c) {
+  if (mkfifo(c->hold, 0600) < 0) return fail("make the hold FIFO %s", c->hold);
+  if ((c->hold_fd = open(c->hold, O_RDWR | O_CLOEXEC)) < 0) {
+    fail("open the hold FIFO %s", c->hold);
+    unlink(c->hold);
+    return -1;
+  }
+  return 0;
+}
+
+// --join TYPE:PATH: namespaces of another process (a network namespace an orchestrator made), joined before the clone.
+static int join_namespaces(const struct config *c) {
+  for (int i = 0; i < c->njoins; i++) {
+    const char *path = strchr(c->joins[i], ':') + 1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail("open the namespace %s", path);
+    int rc = setns(fd, join_type(c->joins[i]));
+    close(fd);
+    if (rc < 0) return fail("join the namespace %s", path);
+  }
   return 0;
 }
 
@@ -693,6 +1123,14 @@ static int write_id_maps(pid_t pid, const struct config *c) {
   return 0;
 }
 
+// Says why, waits for a child that failed its setup, and takes the hold FIFO back. Returns the exit code.
+static int setup_failed(const struct config *c, pid_t pid) {
+  if (pid > 0) waitpid(pid, NULL, 0);
+  if (c->hold) unlink(c->hold);
+  fprintf(stderr, "sc-init: %s\n", errmsg);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   static struct config c;
   int ready[2], maps[2] = {-1, -1};
@@ -719,34 +1157,40 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
   }
-  // The child's cwd becomes its own mount namespace's copy of the rootfs: no path of the host is
-  // walked again from inside (a user namespace could not even pass the data root's 0700).
-  if (join_cgroups(&c) < 0 || (chdir(c.root) < 0 && fail("chdir %s", c.root) < 0) || pipe2(ready, O_CLOEXEC) < 0 ||
-      (c.ids && pipe2(maps, O_CLOEXEC) < 0)) {
-    if (!errmsg[0]) fail("pipe");
+  // What --process takes from outside before the clone: its stdio, its console socket, its hold FIFO.
+  if ((c.stdio_of && take_stdio(&c) < 0) ||
+      (c.term_socket && (c.term_fd = connect_console_socket(c.term_socket)) < 0 && fail("connect to the console socket %s", c.term_socket) < 0) ||
+      (c.hold && make_hold(&c) < 0)) {
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
+  }
+  // The child's cwd becomes its own mount namespace's copy of the rootfs: no path of the host is
+  // walked again from inside (a user namespace could not even pass the data root's 0700).
+  if (join_cgroups(&c) < 0 || (chdir(c.root) < 0 && fail("chdir %s", c.root) < 0) || join_namespaces(&c) < 0 ||
+      pipe2(ready, O_CLOEXEC) < 0 || (c.ids && pipe2(maps, O_CLOEXEC) < 0)) {
+    if (!errmsg[0]) fail("pipe");
+    return setup_failed(&c, -1);
   }
   c.ready_fd = ready[1];
   c.maps_fd = maps[0];
   char *stack = malloc(STACK_SIZE);
-  if (!stack) { fprintf(stderr, "sc-init: out of memory\n"); return 1; }
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | SIGCHLD;
-  pid_t pid = clone(container_main, stack + STACK_SIZE, flags | (c.ids ? CLONE_NEWUSER : 0), &c);
-  if (pid < 0) {
-    fprintf(stderr, "sc-init: clone into new namespaces: %s\n", strerror(errno));
-    return 1;
-  }
+  if (!stack) return fail("out of memory"), setup_failed(&c, -1);
+  pid_t pid = clone(container_main, stack + STACK_SIZE, c.namespaces | (c.ids ? CLONE_NEWUSER : 0) | SIGCHLD, &c);
+  if (pid < 0) return fail("clone into new namespaces"), setup_failed(&c, -1);
   close(ready[1]);
+  // The container holds these now; the FIFO must have no reader once it is gone.
+  for (int i = 0; i < 3; i++)
+    if (c.stdio_fds[i] >= 0) close(c.stdio_fds[i]);
+  if (c.hold_fd >= 0) close(c.hold_fd);
+  if (c.term_fd >= 0) close(c.term_fd);
   if (c.console_keeper) release_console_keeper(&c, pid);
   if (c.ids) {
     close(maps[0]);
     // The child waits for this byte; on failure it reads EOF and gives up.
     if (write_id_maps(pid, &c) < 0 || write(maps[1], "m", 1) != 1) {
-      fprintf(stderr, "sc-init: %s\n", errmsg[0] ? errmsg : "cannot release the container");
+      if (!errmsg[0]) snprintf(errmsg, sizeof errmsg, "cannot release the container");
       close(maps[1]);
-      waitpid(pid, NULL, 0);
-      return 1;
+      return setup_failed(&c, pid);
     }
     close(maps[1]);
   }
@@ -758,9 +1202,8 @@ int main(int argc, char **argv) {
   buf[len] = '\0';
   if (strcmp(buf, "ok")) {
     const char *msg = strncmp(buf, "ok", 2) ? buf : buf + 2;
-    waitpid(pid, NULL, 0);
-    fprintf(stderr, "sc-init: %s\n", msg[0] ? msg : "container init died during setup");
-    return 1;
+    snprintf(errmsg, sizeof errmsg, "%s", msg[0] ? msg : "container init died during setup");
+    return setup_failed(&c, pid);
   }
   if (c.console_keeper) printf("{\"pid\":%d,\"console\":%d}\n", pid, (int)c.console_keeper_pid);
   else printf("{\"pid\":%d}\n", pid);
