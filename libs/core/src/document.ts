@@ -35,7 +35,58 @@ export interface Spec {
   disk?: number;
   /** Started by `sc autostart` (at host boot). */
   autostart?: boolean;
+
+  // What an OCI bundle's config.json asks for (sc-oci fills these; sc's own flags do not): a rootfs given as it
+  // is, the application as PID 1, the mounts, namespaces and confinement exactly as listed.
+  /** The root filesystem, used as it is (no image, no sc-rootfs): the bundle's root.path. */
+  root?: { path: string; readonly?: boolean; propagation?: string };
+  /** The container's cgroup below each hierarchy's root, instead of <cgroupParent>/<name>. */
+  cgroupsPath?: string;
+  /** CPU weight (cgroup v1 cpu.shares, 2-262144; v2 cpu.weight from it). */
+  cpuShares?: number;
+  /** Memory plus swap, bytes (v1 memory.memsw.limit_in_bytes; v2 memory.swap.max = this - memory); absent: no swap. */
+  memorySwap?: number;
+  /** The devices cgroup's rules, in order, before the standard nodes (OCI linux.resources.devices). */
+  deviceRules?: DeviceRule[];
+  /** PID 1 is this process (it is the application), not sc's waiting PID 1. */
+  process?: ProcessSpec;
+  /** Mounted in order instead of sc's own /proc, /sys and /dev. */
+  mounts?: MountSpec[];
+  /** The namespaces: made new, or joined (path). Absent: sc's own set (pid, mount, uts, ipc, net, cgroup), all new. */
+  namespaces?: { type: string; path?: string }[];
+  domainname?: string;
+  sysctl?: Record<string, string>;
+  /** Exactly these (under /proc or /sys) instead of sc's lists. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  /** Device nodes made in the container (OCI linux.devices). */
+  devices?: DeviceSpec[];
 }
+
+/** The container's process as an OCI config describes it, checked by sc-oci. */
+export interface ProcessSpec {
+  args: string[];
+  /** Exactly the environment (K=V), nothing added but HOME when absent. */
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; umask?: number; additionalGids?: number[] };
+  /** Capability names (CAP_...) per set; a set left out is empty. */
+  capabilities: { bounding: string[]; effective: string[]; permitted: string[]; inheritable: string[]; ambient: string[] };
+  /** RLIMIT_... names; soft and hard in the resource's unit, or "unlimited". */
+  rlimits?: { type: string; soft: number | 'unlimited'; hard: number | 'unlimited' }[];
+  noNewPrivileges?: boolean;
+  oomScoreAdj?: number;
+  terminal?: boolean;
+  consoleSize?: { height: number; width: number };
+}
+
+export interface MountSpec { destination: string; type: string; source: string; options: string[] }
+
+/** A node in the container's /dev: type c, b, u or p. */
+export interface DeviceSpec { path: string; type: string; major: number; minor: number; fileMode: number; uid: number; gid: number }
+
+/** One devices-cgroup rule: type a, c or b; a missing major or minor is any (*). */
+export interface DeviceRule { allow: boolean; type: string; major?: number; minor?: number; access: string }
 
 export interface DocError {
   tool: string;
@@ -59,7 +110,8 @@ export interface Doc {
   cgroup?: { version: 1 | 2; paths: string[]; options?: Record<string, string> };
   /** console: the keeper of PID 1's console (sc-console), which stop waits for after PID 1. */
   process?: { pid: number; startTime: number; console?: { pid: number; startTime: number } };
-  /** The host ids a --userns container owns (sc-ps create allocates them): container id N is host id uid+N / gid+N. */
+  /** The host ids a --userns container owns (sc-ps create allocates them; sc-oci takes them from config.json's
+   * single-range uid/gidMappings): container id N is host id uid+N / gid+N. */
   userns?: { uid: number; gid: number; size: number };
   net?: Record<string, unknown>;
   error?: DocError;

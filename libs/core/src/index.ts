@@ -17,3 +17,6 @@ export * from './disk.js';
 export * from './io.js';
 export * from './seccomp.js';
 export * from './data-root.js';
+export * from './mount-options.js';
+export * from './capabilities.js';
+export * from './process-args.js';

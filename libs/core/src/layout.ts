@@ -50,6 +50,10 @@ export class Layout {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new StepError('EINVAL', `seccomp program name ${JSON.stringify(sha256)} is not 64 hex digits`);
     return join(this.root, 'seccomp', `${sha256}.bpf`);
   }
+  /** A seccomp profile that came with the container (sc-oci: config.json's linux.seccomp), Docker/OCI JSON. */
+  seccompProfile(name: string): string { return join(this.container(name), 'seccomp.json'); }
+  /** Where a held PID 1 (sc-spawn start --hold) waits to be released: a FIFO while it waits, gone after. */
+  holdFifo(name: string): string { return join(this.container(name), 'exec.fifo'); }
   /** The same rules as the BPF program sc-init loaded: what sc-enter loads for sc exec. */
   seccompBpf(name: string): string { return join(this.container(name), 'seccomp.bpf'); }
 

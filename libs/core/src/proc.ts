@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { endianness } from 'node:os';
 
 /** Start time of a process (field 22 of /proc/PID/stat, clock ticks since boot), or undefined if it is gone or a zombie. */
@@ -79,4 +80,19 @@ export async function waitGone(proc: { pid: number; startTime: number }, ms: num
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   return true;
+}
+
+/** The live processes in a cgroup directory and its child cgroups (none when it does not exist); zombies count as gone. */
+export function cgroupPids(dir: string): number[] {
+  let text: string;
+  let children: string[];
+  try {
+    text = readFileSync(join(dir, 'cgroup.procs'), 'utf8');
+    children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const own = text.split('\n').filter(Boolean).map(Number).filter((pid) => processStartTime(pid) !== undefined);
+  return [...own, ...children.flatMap(cgroupPids)];
 }

@@ -53,13 +53,27 @@ export function parseDisk(text: string): number {
 const SIGNALS = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM',
   'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
 
-/** --stop-signal: TERM, SIGTERM, 15, SIGRTMIN+3, RTMIN+3 → the canonical name (SIGTERM, SIGRTMIN+3). */
+/** A signal as people and runc's callers write it (KILL, SIGKILL, 9, SIGRTMIN+3, RTMAX-1) → its number on Linux (glibc's SIGRTMIN 34). */
+export function parseSignal(text: string): number {
+  const name = parseSignalName(text, `${JSON.stringify(text)} is not a signal: use a name like SIGTERM or SIGRTMIN+3, or a number`);
+  const rt = /^SIGRTMIN\+(\d+)$/.exec(name);
+  return rt ? 34 + Number(rt[1]) : SIGNALS.indexOf(name.slice(3)) + 1;
+}
+
+/** --stop-signal: TERM, SIGTERM, 15, SIGRTMIN+3, RTMIN+3 → the canonical name (SIGTERM, SIGRTMIN+3); never KILL or STOP. */
 export function parseStopSignal(text: string): string {
+  const why = `--stop-signal ${JSON.stringify(text)} is not a signal: use a name like SIGTERM or SIGRTMIN+3, or a number`;
+  const name = parseSignalName(text, why);
+  if (name === 'SIGKILL' || name === 'SIGSTOP') throw new UsageError(why);
+  return name;
+}
+
+function parseSignalName(text: string, why: string): string {
   const t = text.trim().toUpperCase().replace(/^SIG/, '');
-  const bad = () => new UsageError(`--stop-signal ${JSON.stringify(text)} is not a signal: use a name like SIGTERM or SIGRTMIN+3, or a number`);
+  const bad = () => new UsageError(why);
   if (/^\d+$/.test(t)) {
     const n = Number(t);
-    if (n < 1 || n > 64 || n === 9 || n === 19) throw bad();
+    if (n < 1 || n > 64 || n === 32 || n === 33) throw bad();
     return n <= SIGNALS.length ? `SIG${SIGNALS[n - 1]}` : `SIGRTMIN+${n - 34}`;
   }
   const rt = /^RTMIN(?:\+(\d+))?$/.exec(t) ?? /^RTMAX(?:-(\d+))?$/.exec(t);
@@ -68,7 +82,7 @@ export function parseStopSignal(text: string): string {
     if (n < 34 || n > 64) throw bad();
     return `SIGRTMIN+${n - 34}`;
   }
-  if (!SIGNALS.includes(t) || t === 'KILL' || t === 'STOP') throw bad();
+  if (!SIGNALS.includes(t)) throw bad();
   return `SIG${t}`;
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { processStartTime, StepError } from '@sc/core';
+import { cgroupPids, StepError } from '@sc/core';
 import { CONTROLLERS, layoutFromMounts, parseMountinfo, type CgroupLayout, type Controller } from './mountinfo.js';
 
 export interface Hierarchies extends CgroupLayout {
@@ -41,13 +41,18 @@ export function detectHierarchies(env: NodeJS.ProcessEnv = process.env): Hierarc
   return (detected = { ...layout, fake: false });
 }
 
-export function containerCgroups(h: Hierarchies, parent: string, name: string): ContainerCgroups {
+/**
+ * A container's cgroups: <parent>/<name> under each hierarchy, or the spec's cgroupsPath (an OCI config's, given
+ * by sc-oci) — its own, whose parents are not ours to remove.
+ */
+export function containerCgroups(h: Hierarchies, parent: string, name: string, cgroupsPath?: string): ContainerCgroups {
+  const below = cgroupsPath !== undefined ? checkedCgroupsPath(cgroupsPath) : join(parent, name);
   const dirs: Partial<Record<Controller, string>> = {};
-  for (const c of CONTROLLERS) if (h.roots[c]) dirs[c] = join(h.roots[c]!, parent, name);
+  for (const c of CONTROLLERS) if (h.roots[c]) dirs[c] = join(h.roots[c]!, below);
   const roots = [...new Set([...Object.values(h.roots), ...(h.systemd ? [h.systemd] : [])])];
-  const systemd = h.systemd ? join(h.systemd, parent, name) : undefined;
+  const systemd = h.systemd && cgroupsPath === undefined ? join(h.systemd, below) : undefined;
   const options: Record<string, string> = {};
-  for (const root of roots) if (h.options?.[root]) options[join(root, parent, name)] = h.options[root]!;
+  for (const root of roots) if (h.options?.[root]) options[join(root, below)] = h.options[root]!;
   return {
     version: h.version,
     fake: h.fake,
@@ -55,21 +60,20 @@ export function containerCgroups(h: Hierarchies, parent: string, name: string): 
     paths: [...new Set(Object.values(dirs))],
     ...(systemd ? { systemd } : {}),
     options,
-    parents: roots.map((r) => join(r, parent)),
+    parents: cgroupsPath !== undefined ? [] : roots.map((r) => join(r, parent)),
   };
 }
 
-/** The live processes in a cgroup and its child cgroups (none when it does not exist); zombies count as gone. */
-export function cgroupPids(dir: string): number[] {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, 'cgroup.procs'), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const own = text.split('\n').filter(Boolean).map(Number).filter((pid) => processStartTime(pid) !== undefined);
-  return [...own, ...childCgroups(dir).flatMap(cgroupPids)];
+/** spec.cgroupsPath: absolute, normalized, plain names — never a way out of the hierarchy. */
+export function checkedCgroupsPath(path: string): string {
+  if (typeof path !== 'string' || !/^(\/[A-Za-z0-9_.@+-]+)+$/.test(path) || path.split('/').some((p) => p === '.' || p === '..'))
+    throw new StepError('EINVAL', `cgroupsPath ${JSON.stringify(path)} must be an absolute path of plain names (letters, digits, _ . @ + -)`);
+  return path;
+}
+
+/** The cgroups of DOC as the spec places them. */
+export function cgroupsOf(h: Hierarchies, parent: string, doc: { name: string; spec: { cgroupsPath?: string } }): ContainerCgroups {
+  return containerCgroups(h, parent, doc.name, doc.spec.cgroupsPath);
 }
 
 /** Wait (bounded) for a cgroup to empty; returns the processes still in it. */

@@ -1,6 +1,7 @@
 import { unescapeMountinfo } from '@sc/core';
-/** The controllers sc puts a container in: limits on memory, cpu, pids; on v1 cpuacct for the CPU time, devices for the device allow-list. */
-export const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'devices'] as const;
+/** The controllers sc puts a container in: limits on memory, cpu, pids; on v1 cpuacct for the CPU time, devices for the
+ * device allow-list, freezer to pause it. */
+export const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'devices', 'freezer'] as const;
 export type Controller = (typeof CONTROLLERS)[number];
 
 export interface CgroupMount {

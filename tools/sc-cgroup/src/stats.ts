@@ -1,15 +1,17 @@
-import { formatBytes, type Doc, type StreamVerb } from '@sc/core';
-import { containerCgroups, detectHierarchies } from './hierarchy.js';
+import { cgroupPids, formatBytes, type Doc, type StreamVerb } from '@sc/core';
+import { cgroupsOf, detectHierarchies } from './hierarchy.js';
+import { isFrozen } from './freeze.js';
 import { readStats, type CgroupStats } from './usage.js';
 
 export const stats: StreamVerb = {
   kind: 'forward',
-  summary: "read each container's memory, CPU time, pids and OOM kills from its cgroups",
-  reads: 'name',
+  summary: "read each container's memory, CPU time, pids and OOM kills from its cgroups; its processes, and whether it is frozen",
+  reads: 'name spec.cgroupsPath',
   writes: 'cgroup.stats',
   each(doc, ctx) {
-    const cg = containerCgroups(detectHierarchies(), ctx.config.cgroupParent, doc.name);
-    doc.cgroup = { version: cg.version, paths: cg.paths, ...doc.cgroup, stats: readStats(cg, doc.name) } as Doc['cgroup'];
+    const cg = cgroupsOf(detectHierarchies(), ctx.config.cgroupParent, doc);
+    const stats = { ...readStats(cg, doc.name), processes: cgroupPids(cg.dirs.pids ?? cg.paths[0]!), frozen: isFrozen(cg, doc.name) };
+    doc.cgroup = { version: cg.version, paths: cg.paths, ...doc.cgroup, stats } as Doc['cgroup'];
   },
   table: {
     header: ['NAME', 'MEM USAGE / LIMIT', 'CPU TIME', 'PIDS', 'OOM KILLS'],

@@ -2,6 +2,7 @@ import type { ToolDefinition } from '@sc/core';
 import { create } from './create.js';
 import { deleteVerb } from './delete.js';
 import { stats } from './stats.js';
+import { freeze, thaw } from './freeze.js';
 
 /** sc-cgroup: its verbs, for the runner (main.ts) and the multi-call binary (tools/sc-tools). */
 export const tool: ToolDefinition = {
@@ -14,6 +15,6 @@ export const tool: ToolDefinition = {
     'Devices: on v1 the devices controller allows a container only its standard /dev nodes (null, zero, full,\n' +
     'random, urandom, tty, ptmx, pts), or every device with spec.privileged. On v2 device access is not limited:\n' +
     'that needs a BPF program, which sc does not load.',
-  verbs: { create, delete: deleteVerb, stats },
+  verbs: { create, delete: deleteVerb, stats, freeze, thaw },
   example: 'sc-ps get web1 | sc-cgroup create --memory 64M --cpus 1.5 --pids 512 | sc-ps save',
 };

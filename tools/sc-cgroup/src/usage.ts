@@ -7,6 +7,9 @@ export interface CgroupStats {
   memory: { usage: number | null; limit: number | null; maxUsage?: number | null; oomKills: number | null };
   cpu: { usageNs: number | null };
   pids: { current: number | null; limit: number | null };
+  /** Written by stats: the live processes in the container's cgroups, and whether they are frozen (paused). */
+  processes?: number[];
+  frozen?: boolean;
 }
 
 /** A knob's number; null for "max", v1's "no limit" (2^63 rounded to a page) or a file this hierarchy lacks. */

@@ -4,8 +4,9 @@ import { StepError, type StreamVerb } from '@sc/core';
 import { readRecord } from './records.js';
 import { releaseIds } from './userns.js';
 
-/** The record and its history: what rm takes with it (the console log outlives stop, for sc logs). */
-const RECORD_FILES = ['state.json', 'console.log', 'console.log.1', 'console.sock'];
+/** The record and its history: what rm takes with it (the console log outlives stop, for sc logs; a seccomp profile
+ * that came with the container, sc-oci's). */
+const RECORD_FILES = ['state.json', 'console.log', 'console.log.1', 'console.sock', 'seccomp.json'];
 
 export const rm: StreamVerb = {
   kind: 'inverse',

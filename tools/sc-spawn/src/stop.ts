@@ -9,7 +9,7 @@ export const stop: StreamVerb = {
     "The signal: spec.stopSignal, else what the image's init expects (systemd: SIGRTMIN+3, busybox init: SIGUSR2, another init: SIGPWR), " +
     "else SIGTERM to sc's own PID 1, which passes it to every process and waits the same --time",
   reads: 'name spec.stopSignal spec.boot process (or containers/NAME/init.pid)',
-  writes: 'process (removed; and containers/NAME/seccomp)',
+  writes: 'process (removed; and containers/NAME/seccomp, exec.fifo)',
   options: {
     time: { type: 'string', short: 't', value: 'SECONDS', description: 'how long to wait for a clean shutdown before SIGKILL (default: the config\'s stopTimeout, 10)' },
   },
@@ -36,8 +36,8 @@ export const stop: StreamVerb = {
       try { process.kill(keeper.pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
     }
     rmSync(pidFile, { force: true });
-    // start compiles them again
-    for (const file of [ctx.layout.seccomp(doc.name), ctx.layout.seccompBpf(doc.name)]) rmSync(file, { force: true });
+    // start compiles them again; a hold FIFO is of a PID 1 that is gone
+    for (const file of [ctx.layout.seccomp(doc.name), ctx.layout.seccompBpf(doc.name), ctx.layout.holdFifo(doc.name)]) rmSync(file, { force: true });
     delete doc.process;
   },
 };
