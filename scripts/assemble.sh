@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lay out a runnable sc installation from the workspace build:
 #   DEST/bin/sc                   the front end (bash)
-#   DEST/bin/sc-*                 links to DEST/lib/sc-tools, which runs the tool it is called by
+#   DEST/bin/sc-*                 links to DEST/lib/sc-tools, which runs the tool it is called by (and sc-oci)
 #   DEST/lib/sc-tools             every tool in one executable (Bun, compiled with bytecode)
 #   DEST/lib/<tool>/              each tool's bundle, for Node (node DEST/lib/sc-ps/sc-ps.js …)
 #   DEST/libexec/                 the native helpers and the DHCP client script
@@ -12,7 +12,7 @@ dest=${1:?usage: scripts/assemble.sh DEST [--copy]}
 copy=${2:-}
 mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
-tools=(sc-image sc-rootfs sc-cgroup sc-net sc-spawn sc-ps)
+tools=(sc-image sc-rootfs sc-cgroup sc-net sc-spawn sc-ps sc-oci)
 
 multicall="$here/tools/sc-tools/dist/sc-tools"
 [ -x "$multicall" ] || { echo "assemble: $multicall is missing: build it first (npm run build)" >&2; exit 1; }

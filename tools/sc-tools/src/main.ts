@@ -13,13 +13,22 @@ const tools: Record<string, () => Promise<{ tool: ToolDefinition }>> = {
   'sc-ps': () => import('@sc/sc-ps/tool'),
 };
 
+// sc-oci, runc's command line for orchestrators, is a front end (like sc), not a tool of the pipeline: it runs
+// them. It lives here for the same start-up time, which containerd and conmon pay on every call.
+const frontEnds: Record<string, () => Promise<{ main: (argv: readonly string[]) => Promise<number> }>> = {
+  'sc-oci': () => import('@sc/sc-oci/front'),
+};
+
 // Called by a tool's name (bin/sc-ps, a link to this file), or as `sc-tools TOOL ARGS...`.
 let name = basename(process.argv0);
 let argv = process.argv.slice(2);
-if (!Object.hasOwn(tools, name) && argv[0] !== undefined && Object.hasOwn(tools, argv[0])) [name, argv] = [argv[0], argv.slice(1)];
+const known = (n: string) => Object.hasOwn(tools, n) || Object.hasOwn(frontEnds, n);
+if (!known(name) && argv[0] !== undefined && known(argv[0])) [name, argv] = [argv[0], argv.slice(1)];
 if (Object.hasOwn(tools, name)) {
   void tools[name]!().then(({ tool }) => runTool(tool, argv));
+} else if (Object.hasOwn(frontEnds, name)) {
+  void frontEnds[name]!().then(({ main }) => main(argv)).then((code) => { process.exitCode = code; });
 } else {
-  writeErr(`sc-tools: run me by a tool's name (${Object.keys(tools).join(', ')}), or as sc-tools TOOL ARGS...\n`);
+  writeErr(`sc-tools: run me by a tool's name (${[...Object.keys(tools), ...Object.keys(frontEnds)].join(', ')}), or as sc-tools TOOL ARGS...\n`);
   process.exitCode = 2;
 }

@@ -1,0 +1,87 @@
+// A container of sc-oci: its ID (the orchestrator's name for it), its record (sc-ps's, under --root) and
+// the OCI state computed from it, never trusted from disk.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { isSameProcess, isValidName, Layout, startedAt, UsageError, type Doc } from '@sc/core';
+import { command, pipeline } from './pipeline.js';
+import type { Log } from './log.js';
+import type { OciSection } from './config.js';
+
+export interface Context {
+  root: string;
+  layout: Layout;
+  log: Log;
+  /** The tools' environment: sc-oci's root is their data root. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** A failure runc's callers read: one line, exit 1. */
+export class OciError extends Error {}
+
+/** runc's rule for IDs: letters, digits, and _ + - . */
+export function checkId(id: string | undefined): string {
+  if (id === undefined || id === '') throw new UsageError('a container ID is required');
+  if (!/^[\w+.-]+$/.test(id) || id === '.' || id === '..' || id.length > 1024) throw new UsageError(`container ID ${JSON.stringify(id.slice(0, 80))} is not valid: use letters, digits, '_', '+', '-', '.'`);
+  return id;
+}
+
+/** The sc name a container's record is kept under: its ID when that is a valid name, else one made from it. */
+export function containerName(id: string): string {
+  return isValidName(id) ? id : `oci-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
+}
+
+export type OciDoc = Doc & { oci?: OciSection };
+
+/** The record of ID, status computed now; undefined when there is none. */
+export async function findContainer(ctx: Context, id: string): Promise<OciDoc | undefined> {
+  const name = containerName(id);
+  if (!existsSync(ctx.layout.state(name))) return undefined;
+  const got = await command('sc-ps', ['get', name], ctx.env);
+  const doc = got.docs[0] as OciDoc | undefined;
+  if (!doc) throw new OciError(`container "${id}": ${got.stderr.replace(/^sc-ps: /, '') || 'its record is unreadable'}`);
+  if (doc.oci && doc.oci.id !== id) throw new OciError(`container "${id}": its record belongs to container "${doc.oci.id}"`);
+  return doc;
+}
+
+export async function getContainer(ctx: Context, id: string): Promise<OciDoc> {
+  const doc = await findContainer(ctx, id);
+  if (!doc) throw new OciError(`container "${id}" does not exist`);
+  return doc;
+}
+
+export type Status = 'created' | 'running' | 'paused' | 'stopped';
+
+/** created: held before its program; running; paused: frozen; stopped: its process is gone. */
+export async function statusOf(ctx: Context, doc: OciDoc): Promise<Status> {
+  if (!isSameProcess(doc.process)) return 'stopped';
+  if (existsSync(ctx.layout.holdFifo(doc.name))) return 'created';
+  return (await isFrozen(ctx, doc)) ? 'paused' : 'running';
+}
+
+async function isFrozen(ctx: Context, doc: OciDoc): Promise<boolean> {
+  const { docs } = await pipeline([['sc-cgroup', 'stats']], [doc], ctx.env);
+  return (docs[0]?.cgroup as { stats?: { frozen?: boolean } } | undefined)?.stats?.frozen === true;
+}
+
+/** The state runtime-spec defines, with what runc adds (rootfs, created, owner). */
+export function ociState(doc: OciDoc, status: Status): Record<string, unknown> {
+  const created = doc.created ?? (doc.process ? startedAt(doc.process.startTime).toISOString() : new Date(0).toISOString());
+  return {
+    ociVersion: doc.oci?.ociVersion ?? '1.0.2',
+    id: doc.oci?.id ?? doc.name,
+    pid: status === 'stopped' ? 0 : doc.process?.pid ?? 0,
+    status,
+    bundle: doc.oci?.bundle ?? '',
+    rootfs: doc.spec.root?.path ?? '',
+    created,
+    owner: '',
+    ...(doc.oci?.annotations && Object.keys(doc.oci.annotations).length ? { annotations: doc.oci.annotations } : {}),
+  };
+}
+
+/** The first failure a pipeline reports: its document's error, else what it said. */
+export function failure(docs: readonly Doc[], stderr: string): string | undefined {
+  const e = docs.find((d) => d.error)?.error;
+  if (e) return e.message;
+  return stderr ? stderr.split('\n').pop()!.replace(/^sc-[a-z]+: (\S+: )?/, '') : undefined;
+}

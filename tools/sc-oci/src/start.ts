@@ -1,0 +1,26 @@
+import { checkId, failure, getContainer, OciError, ociState, statusOf } from './container.js';
+import { runHooks } from './hooks.js';
+import { pipeline } from './pipeline.js';
+import type { Command } from './command.js';
+
+export const start: Command = {
+  summary: 'start a created container: its process execs its program',
+  usage: 'ID',
+  flags: {},
+  async run(ctx, { args }) {
+    const id = checkId(args[0]);
+    const doc = await getContainer(ctx, id);
+    const status = await statusOf(ctx, doc);
+    if (status === 'stopped') throw new OciError(`cannot start container "${id}": it has stopped`);
+    if (status !== 'created') throw new OciError(`cannot start container "${id}": it is ${status} already`);
+    const released = await pipeline([['sc-spawn', 'release']], [doc], ctx.env);
+    const why = failure(released.docs, released.stderr);
+    if (why) throw new OciError(`cannot start container "${id}": ${why}`);
+    try {
+      await runHooks('poststart', doc.oci?.hooks.poststart, ociState(doc, 'running'));
+    } catch (err) {
+      ctx.log.warn((err as Error).message); // runtime-spec: a poststart hook that fails is a warning
+    }
+    return 0;
+  },
+};
