@@ -28,7 +28,9 @@ declare -A wanted=(
   [cc]=gcc [make]=make [jq]=jq [flock]=util-linux [nsenter]=util-linux [ip]=iproute2 [tar]=tar
   [gzip]=gzip [xz]=xz-utils [zstd]=zstd [dnsmasq]=dnsmasq-base [shellcheck]=shellcheck [getfattr]=attr
   [help2man]=help2man [man]=man-db [groff]=groff-base [script]=bsdutils [column]=bsdextrautils
-  [mkfs.ext4]=e2fsprogs [losetup]=mount [pgrep]=procps
+  [mkfs.ext4]=e2fsprogs [losetup]=mount [pgrep]=procps [unshare]=util-linux
+  # sc image pull and push talk to registries through skopeo.
+  [skopeo]=skopeo
 )
 missing=()
 for cmd in "${!wanted[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${wanted[$cmd]}"); done

@@ -54,6 +54,9 @@ function sc(args, input, extraEnv = {}) {
 }
 
 const read = (file) => readFileSync(file, 'utf8').trim();
+const comm = (pid) => {
+  try { return read(`/proc/${pid}/comm`); } catch { return null; } // gone between the listing and the read
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid) => {
   try {
@@ -223,8 +226,10 @@ test('delete waits for a process that exits soon; one that stays makes it fail w
 
 test('stats on a live cgroup: memory in use, CPU time, pids; --table for people', async () => {
   const { doc: d } = sc(['create', '--memory', '64M', '--pids', '10'], doc('live'));
-  const p = startIn(d.cgroup.paths, 'x=$(head -c 4000000 /dev/zero | tr "\\0" a); sleep 60');
-  await waitUntil('memory to be charged', () => Number(read(`${v1Dir('memory', 'live')}/memory.usage_in_bytes`)) > 4e6);
+  const p = startIn(d.cgroup.paths, 'x=$(head -c 4000000 /dev/zero | tr "\\0" a); sleep 60 & wait');
+  // The shell keeps its 4 MB and waits on a sleeper: two processes, whatever sh does with a last command.
+  await waitUntil('memory to be charged and the sleeper to start', () => Number(read(`${v1Dir('memory', 'live')}/memory.usage_in_bytes`)) > 4e6
+    && read(`${v1Dir('pids', 'live')}/cgroup.procs`).split('\n').filter(Boolean).some((pid) => comm(pid) === 'sleep'));
   const s = stats('live');
   assert.ok(s.memory.usage > 0, `usage ${s.memory.usage}`);
   assert.equal(s.memory.limit, 64 * 2 ** 20);

@@ -150,7 +150,9 @@ test('tools/sc/completion.bash: commands, names by state, images, flags; builtin
   const flags = complete(['sc', 'run', '--']);
   for (const f of ['--name', '--hostname', '--memory', '--cpus', '--pids', '--net', '--parent', '--ip', '--boot']) assert.ok(flags.includes(f), f);
   assert.ok(flags.every((f) => f.startsWith('--')), flags.join(' '));
-  assert.deepEqual(complete(['sc', 'image', '']), ['commit', 'export', 'import', 'ls', 'rm', 'save']);
+  assert.deepEqual(complete(['sc', 'image', '']), ['commit', 'export', 'import', 'ls', 'pull', 'push', 'rm', 'save']);
+  assert.deepEqual(complete(['sc', 'image', 'pull', '--']), ['--name', '--tls-verify=false']);
+  assert.deepEqual(complete(['sc', 'image', 'push', 't']), ['tiny']);
   assert.deepEqual(complete(['sc', 'image', 'rm', '']), ['busybox', 'tiny']);
   assert.deepEqual(complete(['sc', 'image', 'save', 't']), ['tiny']);
   assert.deepEqual(complete(['sc', 'image', 'save', '--']), ['--format']);

@@ -108,13 +108,20 @@ _sc() {
       elif [[ $cur == -* ]]; then _sc_reply "-e --env -w --workdir" "$cur"
       else _sc_containers running; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
     image|images)
-      if [ "$COMP_CWORD" -eq 2 ]; then _sc_reply "ls import export save commit rm" "$cur"; return; fi
+      if [ "$COMP_CWORD" -eq 2 ]; then _sc_reply "ls import pull push export save commit rm" "$cur"; return; fi
       case ${COMP_WORDS[2]} in
         ls|list) _sc_reply "--json" "$cur" ;;
         rm) if [[ $cur == -* ]]; then _sc_reply "-f --force" "$cur"; else _sc_images; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
         import)
           if [ "$prev" = --name ]; then return; fi
           if [[ $cur == -* ]]; then _sc_reply "--name" "$cur"; else mapfile -t COMPREPLY < <(compgen -f -- "$cur"); fi ;;
+        pull)
+          if [ "$prev" = --name ]; then return; fi
+          if [[ $cur == -* ]]; then _sc_reply "--name --tls-verify=false" "$cur"; fi ;;
+        push)
+          # The image, then the registry's reference.
+          if [[ $cur == -* ]]; then _sc_reply "--tls-verify=false" "$cur"
+          elif [ "$COMP_CWORD" -eq 3 ]; then _sc_images; _sc_reply "${_sc_words[*]}" "$cur"; fi ;;
         export|save)
           # The image, then where it goes.
           if [ "$prev" = --format ]; then _sc_reply "oci-archive docker-archive" "$cur"; return; fi

@@ -16,8 +16,8 @@ export class DirectoryFiles implements LayoutFiles {
   private readonly open = new Set<number>();
   private constructor(readonly label: string, private readonly root: number) {}
 
-  /** `noun` says what the directory is to the user: a "directory" given, or an "archive" sc extracted. */
-  static open(dir: string, noun: 'directory' | 'archive', shown = dir): DirectoryFiles {
+  /** `noun` says what the directory is to the user: a "directory" given, an "archive" sc extracted, an "image" skopeo pulled. */
+  static open(dir: string, noun: 'directory' | 'archive' | 'image', shown = dir): DirectoryFiles {
     let fd: number;
     try {
       fd = openSync(dir, O_RDONLY | O_DIRECTORY);

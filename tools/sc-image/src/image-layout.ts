@@ -15,7 +15,7 @@ export interface LayerBlob {
   diffId?: string;
 }
 
-interface Descriptor { digest?: unknown; size?: unknown; platform?: { os?: string; architecture?: string } }
+export interface Descriptor { digest?: unknown; size?: unknown; platform?: { os?: string; architecture?: string } }
 
 /**
  * The layers of an image layout, bottom first: a `docker save` archive (manifest.json, a list), a
@@ -85,7 +85,7 @@ function blobFile(files: LayoutFiles, digest: unknown, from: string): string {
 }
 
 /** From an image index: the manifest for this machine (linux, our architecture), else the first. */
-function pickManifest(manifests: Descriptor[]): Descriptor {
+export function pickManifest(manifests: Descriptor[]): Descriptor {
   const arch = GOARCH[process.arch] ?? process.arch;
   return manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch) ?? manifests.find((m) => !m.platform) ?? manifests[0]!;
 }

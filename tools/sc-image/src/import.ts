@@ -22,7 +22,7 @@ interface LayerSource {
 }
 
 /** What an import reads, and what it must close or remove once done. */
-interface Sources { what: string; layers: LayerSource[]; cleanup: (() => void)[] }
+export interface Sources { what: string; layers: LayerSource[]; cleanup: (() => void)[] }
 
 function imageName(ctx: Context): string {
   const file = ctx.args[0]!;
@@ -101,9 +101,12 @@ async function archiveSources(layout: Layout, file: string, progress: Progress, 
   return { what: files.label, layers: await blobSources(files), cleanup: [() => files.close()] };
 }
 
-/** A directory: an OCI image layout, a `dir:` directory or an extracted docker save, nothing else. */
-async function directorySources(dir: string, progress: Progress): Promise<Sources> {
-  const files = DirectoryFiles.open(dir, 'directory');
+/**
+ * A directory: an OCI image layout, a `dir:` directory or an extracted docker save, nothing else;
+ * `pulled` names the reference skopeo wrote it from.
+ */
+export async function directorySources(dir: string, progress: Progress, pulled?: string): Promise<Sources> {
+  const files = pulled ? DirectoryFiles.open(dir, 'image', pulled) : DirectoryFiles.open(dir, 'directory');
   try {
     if (!layoutKind((n) => files.has(n)))
       throw new StepError('EBADARCHIVE', `directory ${dir} is not an image layout: it has neither manifest.json (docker save, skopeo's dir:) nor index.json and oci-layout (OCI); a root filesystem in a directory imports as a tar: tar -C ${dir} -c . | sc image import --name NAME -`);
@@ -117,7 +120,7 @@ async function directorySources(dir: string, progress: Progress): Promise<Source
 /** An image layout's layers, each checked against its blob digest (OCI, dir:) or its diff id (docker save) before it is kept. */
 async function blobSources(files: LayoutFiles, progress?: Progress): Promise<LayerSource[]> {
   return (await imageLayers(files)).map((blob) => {
-    const label = `${files.label.replace(/^(archive|directory) /, '')} (layer ${blob.path})`;
+    const label = `${files.label.replace(/^(archive|directory|image) /, '')} (layer ${blob.path})`;
     let verifier: BlobVerifier | undefined;
     const open = async () => {
       const raw = progress ? progress.count(blob.file.stream()) : blob.file.stream();
@@ -149,10 +152,10 @@ function extractedSource(extracted: ExtractedLayer): LayerSource {
 }
 
 /**
- * Store every layer and write the image's record; on any failure, take back what this import added.
- * What the layers make must be able to be a root filesystem.
+ * Store every layer and write the image's record (with `source`, where a pull got it); on any failure,
+ * take back what this import added. What the layers make must be able to be a root filesystem.
  */
-async function create(ctx: Context, name: string, sources: Sources): Promise<ImageRecord> {
+export async function create(ctx: Context, name: string, sources: Sources, source?: ImageRecord['source']): Promise<ImageRecord> {
   const stored: StoredLayer[] = [];
   try {
     for (const layer of sources.layers) stored.push(await layer.store(ctx.layout));
@@ -160,7 +163,7 @@ async function create(ctx: Context, name: string, sources: Sources): Promise<Ima
     if (problem) throw new StepError('EBADARCHIVE', `${sources.what} ${problem}`);
     const digests = lastOfEach(stored.map((s) => s.digest));
     const size = digests.reduce((sum, d) => sum + stored.find((s) => s.digest === d)!.size, 0);
-    const image: ImageRecord = { name, layers: digests, size, created: new Date().toISOString() };
+    const image: ImageRecord = { name, layers: digests, size, created: new Date().toISOString(), ...(source ? { source } : {}) };
     writeJsonAtomic(imagePath(ctx.layout, name), image);
     return image;
   } catch (err) {
@@ -199,7 +202,7 @@ function inputStat(file: string): Stats {
 }
 
 /** Claim images/NAME (mkdir is atomic), or return the image that already holds the name. */
-function reserve(ctx: Context, name: string): ImageRecord | undefined {
+export function reserve(ctx: Context, name: string): ImageRecord | undefined {
   mkdirSync(ctx.layout.images, { recursive: true });
   try {
     mkdirSync(ctx.layout.image(name));

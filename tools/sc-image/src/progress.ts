@@ -33,6 +33,11 @@ export class Progress {
     writeErr(`\r${progressLine(this.label, this.bytes, this.total, (now - this.start) / 1000)}\x1b[K`);
   }
 
+  /** The count, as measured elsewhere (files growing on disk). */
+  set(bytes: number): void {
+    this.add(bytes - this.bytes);
+  }
+
   done(): void {
     if (this.live && this.last > 0) writeErr('\r\x1b[K');
   }

@@ -10,7 +10,7 @@ import { Progress } from './progress.js';
 import { readImage, type ImageRecord } from './store.js';
 
 const FORMATS = ['oci-archive', 'docker-archive'] as const;
-type Format = (typeof FORMATS)[number];
+export type Format = (typeof FORMATS)[number];
 const MEDIA = {
   layer: 'application/vnd.oci.image.layer.v1.tar',
   config: 'application/vnd.oci.image.config.v1+json',
@@ -19,7 +19,7 @@ const MEDIA = {
 };
 
 /** One layer as written: the sha256 (hex) and size of its uncompressed tar, which is also its blob. */
-interface SavedLayer { digest: string; size: number }
+export interface SavedLayer { digest: string; size: number }
 
 export const save: CommandVerb = {
   kind: 'command',
@@ -43,25 +43,19 @@ export const save: CommandVerb = {
   async run(ctx) {
     const [name, dest] = ctx.args as [string, string];
     const format = (ctx.options.format ?? 'oci-archive') as Format;
-    const image = readImage(ctx.layout, name);
-    if (!image) throw new StepError('ENOENT', `no image named "${name}" (sc image ls lists them)`);
-    const missing = image.layers.find((d) => !existsSync(ctx.layout.layer(d)));
-    if (missing) throw new StepError('ENOENT', `image "${name}" is missing its layer ${ctx.layout.layer(missing)}; sc image rm ${name} and import it again`);
+    const image = wholeImage(ctx.layout, name);
     const file = destination(dest, name, 'tar');
     const reference = imageReference(name);
     const progress = await Progress.start(`saving ${name}`, image.size);
     mkdirSync(ctx.layout.tmp, { recursive: true });
     const stage = mkdtempSync(join(ctx.layout.tmp, 'save-'));
-    const [{ createHash }, { pipeline }] = await Promise.all([import('node:crypto'), import('node:stream/promises')]);
-    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    const { pipeline } = await import('node:stream/promises');
     let layers: SavedLayer[];
     try {
-      layers = [];
-      for (const digest of image.layers) layers.push(await writeLayer(ctx.layout, digest, stage, format, progress));
-      const config = imageConfig(image, layers);
-      const names = format === 'oci-archive' ? writeOciLayout(stage, config, layers, reference, sha256) : writeDockerSave(stage, config, layers, reference, sha256);
+      const staged = await stageImage(ctx.layout, image, stage, format, reference, progress);
+      layers = staged.layers;
       // The archive of the staged files: root's, readable by all, sorted, dated 1970 (the same image gives the same bytes).
-      const tar = programOutput('tar', ['--format=ustar', '--sort=name', '--numeric-owner', '--owner=0', '--group=0', '--mode=u=rwX,go=rX', '--mtime=@0', '-C', stage, '-cf', '-', '--', ...names], {
+      const tar = programOutput('tar', ['--format=ustar', '--sort=name', '--numeric-owner', '--owner=0', '--group=0', '--mode=u=rwX,go=rX', '--mtime=@0', '-C', stage, '-cf', '-', '--', ...staged.names], {
         failure: `cannot write the archive of image ${name}`,
       });
       await writeArchive(file, (out) => pipeline(tar, out));
@@ -72,6 +66,30 @@ export const save: CommandVerb = {
     if (file) await ctx.emit({ name, file, format, reference, layers: layers.map((l) => `sha256:${l.digest}`) });
   },
 };
+
+/** The image NAME, every layer of it in the store. */
+export function wholeImage(layout: Layout, name: string): ImageRecord {
+  const image = readImage(layout, name);
+  if (!image) throw new StepError('ENOENT', `no image named "${name}" (sc image ls lists them)`);
+  const missing = image.layers.find((d) => !existsSync(layout.layer(d)));
+  if (missing) throw new StepError('ENOENT', `image "${name}" is missing its layer ${layout.layer(missing)}; sc image rm ${name} and import it again`);
+  return image;
+}
+
+/**
+ * The image's files in STAGE, as an OCI image layout or a docker save archive holds them (what save
+ * archives, and what push hands skopeo): its layers as tars, its config, its manifest. Returns the
+ * names at STAGE's top and the layers as written.
+ */
+export async function stageImage(layout: Layout, image: ImageRecord, stage: string, format: Format, reference: string | undefined, progress: Progress): Promise<{ names: string[]; layers: SavedLayer[] }> {
+  const { createHash } = await import('node:crypto');
+  const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+  const layers: SavedLayer[] = [];
+  for (const digest of image.layers) layers.push(await writeLayer(layout, digest, stage, format, progress));
+  const config = imageConfig(image, layers);
+  const names = format === 'oci-archive' ? writeOciLayout(stage, config, layers, reference, sha256) : writeDockerSave(stage, config, layers, reference, sha256);
+  return { names, layers };
+}
 
 /**
  * The name loaders give the image: localhost/NAME:latest, as Podman names what it builds locally; sc's

@@ -8,6 +8,8 @@ export interface ImageRecord {
   layers: string[];
   size: number;
   created: string;
+  /** Where a pull got it: the reference as given, and the digest of the manifest (or index) it named then. */
+  source?: { reference: string; digest?: string };
 }
 
 export function imagePath(layout: Layout, name: string): string {
