@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const BIN = path.resolve(import.meta.dirname, '../out/bin');
 const CG = '/sys/fs/cgroup';
-const V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'devices'];
+const V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'devices', 'freezer'];
 const UNIFIED = `${CG}/unified`;
 const PARENT = `sc-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const PYTHON = '/usr/bin/python3';

@@ -90,7 +90,7 @@ test('scripts/make-man.sh: a page for sc and each tool, naming every verb, rende
     const r = box.run('bash', [join(REPO, 'scripts', 'make-man.sh'), out, BIN]);
     assert.equal(r.code, 0, r.stderr);
     const tools = readdirSync(BIN).filter((t) => t.startsWith('sc-'));
-    assert.equal(tools.length, 6);
+    assert.equal(tools.length, 7, 'the six tools and sc-oci');
     assert.deepEqual(readdirSync(join(out, 'man1')).sort(), ['sc', ...tools].map((t) => `${t}.1`).sort());
     const verbsOf = (tool) => box.run(join(BIN, tool), ['--help']).stdout.split('\n\n').find((p) => p.startsWith('Verbs'))
       .split('\n').flatMap((l) => /^ {2}([a-z][a-z-]*) /.exec(l)?.[1] ?? []);

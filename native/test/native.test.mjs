@@ -369,7 +369,10 @@ test('--boot reports a command that cannot be executed', (t) => {
 test('bad usage is refused with a message', () => {
   const init = spawnSync(scInit, ['--hostname', 'x'], { encoding: 'utf8' });
   assert.equal(init.status, 2);
-  assert.match(init.stderr, /^sc-init: --root and --hostname are required\nusage: /);
+  assert.match(init.stderr, /^sc-init: --root is required\nusage: /);
+  const noHost = spawnSync(scInit, ['--root', '/x'], { encoding: 'utf8' });
+  assert.equal(noHost.status, 2);
+  assert.match(noHost.stderr, /^sc-init: --hostname is required\nusage: /, 'only --process goes without a hostname');
   const grace = spawnSync(scInit, ['--root', '/x', '--hostname', 'x', '--grace', 'soon'], { encoding: 'utf8' });
   assert.equal(grace.status, 2);
   assert.match(grace.stderr, /--grace/);

@@ -40,25 +40,28 @@ const GLOBAL: Flags = {
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
-    'usage: sc-oci [GLOBAL FLAGS] COMMAND [FLAGS] ID [ARGS]',
+    "sc-oci — runc's command line over the sc tools, for containerd, Kubernetes and Podman",
     '',
-    "runc's command line over the sc tools: containerd (BinaryName), Kubernetes (a RuntimeClass) and Podman (--runtime)",
-    'drive it as they drive runc. Each container is an sc container whose PID 1 is the bundle\'s process.',
+    'Usage: sc-oci [GLOBAL FLAGS] COMMAND [FLAGS] ID [ARGS]',
     '',
-    'commands:',
+    'containerd (a runtime whose BinaryName is sc-oci), Kubernetes (a RuntimeClass naming that runtime) and',
+    "Podman (--runtime) drive it as they drive runc. Each container is an sc container whose PID 1 is the",
+    "bundle's process: create sets it all up and holds it; start releases it.",
+    '',
+    'Verbs (runc calls them commands):',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'global flags:',
+    'Global flags:',
     flagsHelp(GLOBAL),
     '',
-    'sc-oci COMMAND --help shows a command\'s flags. Exit status: 0 done, 1 failed (one line on stderr, and in --log),',
-    '2 bad usage; exec returns its process\'s status.',
+    "sc-oci COMMAND --help shows a command's flags. Exit status: 0 done, 1 failed (one line on stderr, and in --log),",
+    "2 bad usage; exec returns its process's status.",
   ].join('\n');
 }
 
 function commandHelp(name: string, c: Command): string {
   const flags = flagsHelp(c.flags);
-  return `usage: sc-oci ${name} ${c.usage}\n\n${c.summary}\n${flags ? `\nflags:\n${flags}\n` : ''}`;
+  return `Usage: sc-oci ${name} ${c.usage}\n\n${c.summary}\n${flags ? `\nFlags:\n${flags}\n` : ''}`;
 }
 
 /** runc's command line: ARGV after the program's name; resolves to the exit code. */
