@@ -164,3 +164,25 @@ function removeCgroupTree(dir) {
 export function docs(stdout) {
   return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
+
+/**
+ * Debian's packages for the commands WANTED ([command, package] pairs) that are missing; no service of theirs is
+ * started meanwhile (Debian starts one on install unless policy-rc.d says no: a host containerd of ours would
+ * outlive the test). An existing policy is left as it is.
+ */
+export function installDebianPackages(wanted) {
+  const missing = [...new Set(wanted.filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return;
+  const policy = '/usr/sbin/policy-rc.d';
+  const planted = !existsSync(policy);
+  if (planted) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    const apt = (args) => spawnSync('apt-get', args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const update = apt(['update', '-qq']);
+    if (update.status !== 0) throw new Error(`apt-get update: ${update.stderr}`);
+    const r = apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+    if (r.status !== 0) throw new Error(`apt-get install ${missing.join(' ')}: ${r.stderr}`);
+  } finally {
+    if (planted) rmSync(policy, { force: true });
+  }
+}

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { busyboxImage, docs, importBusybox, leftovers, makeSandbox, uniqueName } from './helpers.mjs';
+import { busyboxImage, docs, importBusybox, installDebianPackages, leftovers, makeSandbox, uniqueName } from './helpers.mjs';
 
 const box = makeSandbox('interop');
 const work = join(box.root, 'interop');
@@ -60,24 +60,7 @@ function ok(r, what) {
 }
 
 /** Debian's podman, skopeo, containerd and runc, when missing; no service of theirs is started meanwhile. */
-function installMissing() {
-  const wanted = [['podman', 'podman'], ['skopeo', 'skopeo'], ['containerd', 'containerd'], ['ctr', 'containerd'], ['runc', 'runc']];
-  const missing = [...new Set(wanted.filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg))];
-  if (missing.length === 0) return;
-  // Debian starts a package's services when it is installed, unless policy-rc.d says no (101): a host
-  // containerd of ours would outlive the test. An existing policy is left as it is.
-  const policy = '/usr/sbin/policy-rc.d';
-  const planted = !existsSync(policy);
-  if (planted) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  try {
-    const run = (args) => spawnSync('apt-get', args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    assert.equal(run(['update', '-qq']).status, 0, 'apt-get update');
-    const r = run(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
-    assert.equal(r.status, 0, `apt-get install ${missing.join(' ')}: ${r.stderr}`);
-  } finally {
-    if (planted) rmSync(policy, { force: true });
-  }
-}
+const installMissing = () => installDebianPackages([['podman', 'podman'], ['skopeo', 'skopeo'], ['containerd', 'containerd'], ['ctr', 'containerd'], ['runc', 'runc']]);
 
 let busyboxLayer;
 let podmanLayers;
