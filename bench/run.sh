@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# npm run bench — sc side by side with its anchors (runc, crun, nsenter, GNU tar), medians of
+# npm run bench — sc side by side with its anchors (runc, crun, nsenter, containerd, GNU tar), medians of
 # repeated runs, one table. As root (elsewhere: sudo npm run bench). Needs `npm run build` first.
-# BENCH_RUNS (default 20) sets the repetitions; BENCH_SKIP="import dhcp boot" leaves parts out.
+# BENCH_RUNS (default 20) sets the repetitions; BENCH_SKIP="import dhcp boot oci" leaves parts out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -135,6 +135,12 @@ if [[ $skip != *" startup "* ]]; then
     node_ms=$(median "node-$tool" "node $js --version")
     row "$tool --version (ms)" "$bun_ms" "runc --version $runc_ms; Node $node_ms" "$(ratio "$bun_ms" "$runc_ms") of runc"
   done
+fi
+
+if [[ $skip != *" oci "* ]]; then
+  say "sc-oci beside runc: the runtime's lifecycle, and ctr run --rm under containerd"
+  sc image save busybox "$work/busybox-oci.tar" --format oci-archive >/dev/null
+  bash bench/oci.sh "$work" "$bundle" "$work/busybox-oci.tar" >> "$results" || say "OCI runtime benchmark failed (see above)"
 fi
 
 if [[ $skip != *" import "* ]] && [ -f bench/import.sh ]; then
