@@ -2,8 +2,8 @@
 // the OCI state computed from it, never trusted from disk.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { isSameProcess, isValidName, Layout, startedAt, UsageError, type Doc } from '@sc/core';
-import { command, pipeline } from './pipeline.js';
+import { isSameProcess, isValidName, Layout, readJson, startedAt, UsageError, type Doc } from '@sc/core';
+import { pipeline } from './pipeline.js';
 import type { Log } from './log.js';
 import type { OciSection } from './config.js';
 
@@ -32,14 +32,19 @@ export function containerName(id: string): string {
 
 export type OciDoc = Doc & { oci?: OciSection };
 
-/** The record of ID, status computed now; undefined when there is none. */
+/**
+ * The record of ID, undefined when there is none. Read here, not through `sc-ps get` (as `sc exec` reads init.pid):
+ * every command of runc's starts with it, and the orchestrator waits on each; the status is computed by statusOf.
+ */
 export async function findContainer(ctx: Context, id: string): Promise<OciDoc | undefined> {
-  const name = containerName(id);
-  if (!existsSync(ctx.layout.state(name))) return undefined;
-  const got = await command('sc-ps', ['get', name], ctx.env);
-  const doc = got.docs[0] as OciDoc | undefined;
-  if (!doc) throw new OciError(`container "${id}": ${got.stderr.replace(/^sc-ps: /, '') || 'its record is unreadable'}`);
-  if (doc.oci && doc.oci.id !== id) throw new OciError(`container "${id}": its record belongs to container "${doc.oci.id}"`);
+  const file = ctx.layout.state(containerName(id));
+  let doc: OciDoc | undefined;
+  try {
+    doc = readJson<OciDoc>(file);
+  } catch (err) {
+    throw new OciError(`container "${id}": its record ${file} is unreadable (${(err as Error).message})`);
+  }
+  if (doc?.oci && doc.oci.id !== id) throw new OciError(`container "${id}": its record belongs to container "${doc.oci.id}"`);
   return doc;
 }
 
