@@ -22,7 +22,7 @@ if ! command -v ctr >/dev/null; then
 fi
 
 dir=$(mktemp -d "$work/oci.XXXXXX")
-holder= containerd=
+holder='' containerd=''
 parent=sc-bench-oci-$$
 cleanup() {
   set +e
@@ -34,6 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$dir"/ns/{run-up,run-work,lib-up,lib-work} "$dir/fifo"
+# shellcheck disable=SC2016 # the inner sh expands its own $1
 unshare -m --propagation private -- sh -ec 'mount -t overlay overlay -o "lowerdir=/run,upperdir=$1/run-up,workdir=$1/run-work" /run
 mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$1/lib-up,workdir=$1/lib-work" /var/lib
 touch "$1/ready"; exec sleep infinity' sh "$dir/ns" &
