@@ -282,8 +282,9 @@ static int attach(int escape) {
   }
   struct pollfd p[] = {{STDIN_FILENO, POLLIN, 0}, {s, POLLIN, 0}};
   for (;;) {
-    // Once our input has ended, what the console still answers is shown until it is quiet for a second.
-    int n = poll(p, 2, p[0].fd < 0 ? 1000 : -1);
+    // Once our input has ended, what the console still answers is shown until it is quiet for a second;
+    // before the keeper's first word (a refusal, on a loaded host, can take more than that) for ten.
+    int n = poll(p, 2, p[0].fd < 0 ? (first ? 10000 : 1000) : -1);
     if (n == 0) return 0;
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n < 0) die(1, "poll: %s", strerror(errno));
