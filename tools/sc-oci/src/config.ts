@@ -7,7 +7,8 @@ import {
   type DeviceRule, type DeviceSpec, type MountSpec, type ProcessSpec, type Spec,
 } from '@sc/core';
 
-export class ConfigError extends Error {}
+export { ConfigError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 export interface Hook { path: string; args?: string[]; env?: string[]; timeout?: number }
 export type HookName = 'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop';

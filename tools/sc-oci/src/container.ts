@@ -15,8 +15,8 @@ export interface Context {
   env: NodeJS.ProcessEnv;
 }
 
-/** A failure runc's callers read: one line, exit 1. */
-export class OciError extends Error {}
+export { OciError } from './errors.js';
+import { OciError } from './errors.js';
 
 /** runc's rule for IDs: letters, digits, and _ + - . */
 export function checkId(id: string | undefined): string {

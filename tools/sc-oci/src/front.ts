@@ -3,26 +3,27 @@
 import { ensurePrivateRoot, Layout, UsageError, VERSION, writeErr, writeOut } from '@sc/core';
 import { flagsHelp, parseFlags, type Flags } from './cli.js';
 import type { Command } from './command.js';
-import { ConfigError } from './config.js';
-import { OciError, type Context } from './container.js';
-import { create } from './create.js';
-import { deleteCommand } from './delete.js';
-import { exec } from './exec.js';
-import { features } from './features.js';
-import { kill } from './kill.js';
+import { type Context } from './container.js';
+import { ConfigError, OciError } from './errors.js';
 import { Log } from './log.js';
-import { pause, resume } from './pause.js';
-import { ps } from './ps.js';
-import { spec } from './spec.js';
-import { start } from './start.js';
-import { state } from './state.js';
-import { update } from './update.js';
 
 /** Where runc keeps its state is /run/runc; ours sits beside it, on tmpfs: a host restart forgets it, as it should. */
 export const DEFAULT_ROOT = '/run/sc-oci';
 
-const COMMANDS: Record<string, Command> = {
-  create, start, state, kill, delete: deleteCommand, exec, ps, update, pause, resume, features, spec,
+// Each command's code is loaded when it runs: containerd and conmon start sc-oci for every step.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  create: async () => (await import('./create.js')).create,
+  start: async () => (await import('./start.js')).start,
+  state: async () => (await import('./state.js')).state,
+  kill: async () => (await import('./kill.js')).kill,
+  delete: async () => (await import('./delete.js')).deleteCommand,
+  exec: async () => (await import('./exec.js')).exec,
+  ps: async () => (await import('./ps.js')).ps,
+  update: async () => (await import('./update.js')).update,
+  pause: async () => (await import('./pause.js')).pause,
+  resume: async () => (await import('./pause.js')).resume,
+  features: async () => (await import('./features.js')).features,
+  spec: async () => (await import('./spec.js')).spec,
 };
 
 const GLOBAL: Flags = {
@@ -37,8 +38,9 @@ const GLOBAL: Flags = {
   version: { type: 'boolean', short: 'v', description: 'print the version' },
 };
 
-function help(): string {
+async function help(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const summaries = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(width)}  ${(await load()).summary}`));
   return [
     "sc-oci — runc's command line over the sc tools, for containerd, Kubernetes and Podman",
     '',
@@ -49,7 +51,7 @@ function help(): string {
     "bundle's process: create sets it all up and holds it; start releases it.",
     '',
     'Verbs (runc calls them commands):',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ...summaries,
     '',
     'Global flags:',
     flagsHelp(GLOBAL),
@@ -76,20 +78,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const [name, ...rest] = global.args;
     if (o.help || name === undefined || name === 'help') {
-      (name === undefined && !o.help ? writeErr : writeOut)(`${help()}\n`);
+      (name === undefined && !o.help ? writeErr : writeOut)(`${await help()}\n`);
       return name === undefined && !o.help ? 2 : 0;
     }
     const format = String(o['log-format'] ?? 'text');
     if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format ${JSON.stringify(format)}: text or json`);
     log = new Log(o.log === undefined ? undefined : String(o.log), format, o.debug === true);
-    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
-    if (!command) {
-      const known = ['checkpoint', 'restore', 'events', 'list', 'run', 'exec', 'pause'];
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
+    if (!load) {
+      const known = ['checkpoint', 'restore', 'events', 'list', 'run'];
       throw new UsageError(`no command ${JSON.stringify(name)}${known.includes(name) ? ': sc-oci does not offer it' : ''} (sc-oci --help lists them)`);
     }
     if (o['systemd-cgroup']) throw new OciError('--systemd-cgroup is not supported: sc-oci manages cgroupfs itself; set SystemdCgroup = false (containerd) or cgroup_manager = "cgroupfs" (Podman)');
     if (o.rootless !== undefined && o.rootless !== 'false' && !(o.rootless === 'auto' && process.getuid?.() === 0))
       throw new OciError('--rootless is not supported: sc-oci runs as root');
+    const command = await load();
     const parsed = parseFlags(rest, { ...command.flags, help: { type: 'boolean', short: 'h', description: 'show this help' } }, name);
     if (parsed.options.help) {
       writeOut(commandHelp(name, command));
