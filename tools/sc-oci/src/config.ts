@@ -388,6 +388,12 @@ export function readConfig(text: string, bundle: string, id: string): Bundle {
   const sys = sysctl(linux.sysctl, own);
   if (Object.keys(sys).length) spec.sysctl = sys;
   Object.assign(spec, readResources(linux.resources));
+  // runc makes linux.devices before it writes the device rules; ours are in the cgroup before sc-init makes the
+  // nodes, so making exactly these stays allowed after the rules (m only: reading and writing are the rules' to give).
+  if (devs.some((d) => d.type !== 'p')) {
+    spec.deviceRules = [...(spec.deviceRules ?? [{ allow: false, type: 'a', access: 'rwm' }]),
+      ...devs.filter((d) => d.type !== 'p').map((d) => ({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major, minor: d.minor, access: 'm' }))];
+  }
   if (linux.cgroupsPath !== undefined && linux.cgroupsPath !== null && linux.cgroupsPath !== '') {
     const path = string(linux.cgroupsPath, 'linux.cgroupsPath');
     if (/^[^/:]*:[^:]*:[^:]*$/.test(path)) refuse('linux.cgroupsPath', `${JSON.stringify(path)} is a systemd slice path: sc-oci manages cgroups itself (cgroupfs); configure the orchestrator so (see sc-oci --help)`);
