@@ -836,6 +836,9 @@ static int setup_process(struct config *c) {
   for (int i = 0; i < c->nenvs; i++)
     if (putenv((char *)c->envs[i]) < 0) return fail("putenv %s", c->envs[i]);
   process_default_home(c->proc.set_user ? c->proc.uid : 0);
+  // Held until start, a process exec'd in meanwhile would read our command line (host paths: the bundle, the
+  // hold FIFO, the cgroups) and the caller's environment in /proc/1: show "sc-init" and the process's own.
+  if (publish_identity() < 0) errmsg[0] = '\0';
   if (c->cwd && chdir(c->cwd) < 0) return fail("chdir %s", c->cwd);
   return check_command(c->process_args[0]);
 }
