@@ -54,6 +54,7 @@
 struct mountspec {
   const char *dest, *type, *src, *data;
   unsigned long flags, propagation;
+  int tree; // a bind's source cloned before the clone (open_bind_sources), or -1
 };
 
 struct config {
@@ -211,7 +212,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
     if (!strcmp(a, "--mount")) {
       if (i + 6 >= argc || c->nmounts >= MAX_LIST) usage("--mount wants DEST TYPE SOURCE FLAGS PROPAGATION DATA (six words; at most 64 mounts)");
       struct mountspec *m = &c->mounts[c->nmounts++];
-      m->dest = argv[i + 1], m->type = argv[i + 2], m->src = argv[i + 3], m->data = argv[i + 6];
+      m->dest = argv[i + 1], m->type = argv[i + 2], m->src = argv[i + 3], m->data = argv[i + 6], m->tree = -1;
       m->flags = parse_ulong("--mount FLAGS", argv[i + 4]);
       m->propagation = parse_ulong("--mount PROPAGATION", argv[i + 5]);
       if (m->dest[0] != '/' || strstr(m->dest, "/..")) usage("a --mount DEST must be an absolute path without '..'");
@@ -554,9 +555,14 @@ static int do_mount(int rootfd, const struct mountspec *m) {
   int src = -1, fd = -1, again = -1, rc = -1;
   struct stat st;
   if (flags & MS_BIND) {
-    if ((src = open(m->src, O_PATH | O_CLOEXEC)) < 0 || fstat(src, &st) < 0) { fail("bind mount source %s", m->src); goto out; }
+    src = m->tree >= 0 ? m->tree : open(m->src, O_PATH | O_CLOEXEC);
+    if (src < 0 || fstat(src, &st) < 0) { fail("bind mount source %s", m->src); goto out; }
     if (make_target(rootfd, rel, S_ISDIR(st.st_mode)) < 0 || (fd = open_in(rootfd, rel, 0, 0)) < 0) goto out;
-    if (mount(fd_path(src).s, fd_path(fd).s, NULL, MS_BIND | rec, NULL) < 0) { fail("bind %s on %s", m->src, m->dest); goto out; }
+    if (m->tree >= 0 ? move_mount(src, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+                     : mount(fd_path(src).s, fd_path(fd).s, NULL, MS_BIND | rec, NULL) < 0) {
+      fail("bind %s on %s", m->src, m->dest);
+      goto out;
+    }
     unsigned long attrs = flags & ~MS_BIND;
     if (attrs) {
       if ((again = open_in(rootfd, rel, 0, 0)) < 0) goto out;
@@ -768,7 +774,7 @@ static int become_userns_root(const struct config *c) {
 // Moves the descriptors the container keeps (the ready pipe, the hold FIFO, the console socket) to 3, 4,
 // ... in that order and closes every other one above stdio.
 static int keep_fds(int *const fds[], int n) {
-  int tmp[8], next = 3;
+  int tmp[3 + MAX_LIST], next = 3;
   for (int i = 0; i < n; i++)
     if (*fds[i] >= 0 && (tmp[i] = fcntl(*fds[i], F_DUPFD_CLOEXEC, 100)) < 0) return -1;
   for (int i = 0; i < n; i++) {
@@ -857,8 +863,9 @@ static int setup_container(struct config *c) {
     return -1; // never the caller's pipes: they would stay open as long as the process runs
   }
   // Everything inherited beyond stdio and what the setup still needs stays outside the container.
-  int *const kept[] = {&c->ready_fd, &c->hold_fd, &c->term_fd};
-  if (keep_fds(kept, 3) < 0) return fail("close inherited descriptors");
+  int *kept[3 + MAX_LIST] = {&c->ready_fd, &c->hold_fd, &c->term_fd}, nkept = 3;
+  for (int i = 0; i < c->nmounts; i++) kept[nkept++] = &c->mounts[i].tree;
+  if (keep_fds(kept, nkept) < 0) return fail("close inherited descriptors");
   if (setsid() < 0) return fail("setsid");
   if (c->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
     return fail("join a new session keyring");
@@ -1051,6 +1058,19 @@ static int make_hold(struct config *c) {
   return 0;
 }
 
+// With a user namespace, the container's root may be denied the directories a bind's source lies in (a bundle's
+// are often closed to other users): each source tree is cloned here, as the caller, the way runc opens them before
+// it joins, and the container attaches the copy (do_mount).
+static int open_bind_sources(struct config *c) {
+  for (int i = 0; i < c->nmounts; i++) {
+    struct mountspec *m = &c->mounts[i];
+    if (!(m->flags & MS_BIND)) continue;
+    m->tree = open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->flags & MS_REC ? AT_RECURSIVE : 0));
+    if (m->tree < 0) return fail("bind mount source %s", m->src);
+  }
+  return 0;
+}
+
 // --join TYPE:PATH: namespaces of another process (a network namespace an orchestrator made), joined before the clone.
 static int join_namespaces(const struct config *c) {
   for (int i = 0; i < c->njoins; i++) {
@@ -1160,10 +1180,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
   }
-  // What --process takes from outside before the clone: its stdio, its console socket, its hold FIFO.
+  // What --process takes from outside before the clone: its stdio, its console socket, its binds' sources, its hold FIFO.
   if ((c.stdio_of && take_stdio(&c) < 0) ||
       (c.term_socket && (c.term_fd = connect_console_socket(c.term_socket)) < 0 && fail("connect to the console socket %s", c.term_socket) < 0) ||
-      (c.hold && make_hold(&c) < 0)) {
+      (c.ids && open_bind_sources(&c) < 0) || (c.hold && make_hold(&c) < 0)) {
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
   }
@@ -1186,6 +1206,8 @@ int main(int argc, char **argv) {
     if (c.stdio_fds[i] >= 0) close(c.stdio_fds[i]);
   if (c.hold_fd >= 0) close(c.hold_fd);
   if (c.term_fd >= 0) close(c.term_fd);
+  for (int i = 0; i < c.nmounts; i++)
+    if (c.mounts[i].tree >= 0) close(c.mounts[i].tree);
   if (c.console_keeper) release_console_keeper(&c, pid);
   if (c.ids) {
     close(maps[0]);
