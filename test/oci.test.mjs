@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { makeSandbox, busyboxImage, leftovers, mountsUnder, cgroupDirsOf, processesInCgroup, sandboxProcesses, uniqueName, BIN } from './helpers.mjs';
+import { makeSandbox, busyboxImage, REPO, leftovers, mountsUnder, cgroupDirsOf, processesInCgroup, sandboxProcesses, uniqueName, BIN } from './helpers.mjs';
 
 const box = makeSandbox('oci');
 const OCI = join(BIN, 'sc-oci');
@@ -512,4 +512,486 @@ test('features prints valid JSON of what is honoured; spec writes a config.json 
   const version = oci(['--version']);
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^sc-oci version .*\nspec: 1\.1\.0\n$/);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. config.json honoured, read back from inside
+
+test('process.user: uid, gid, additional groups and umask as given', () => {
+  const { stdout } = runToEnd('user', ['sh', '-c', 'grep -E "^(Uid|Gid|Groups):" /proc/self/status; umask; touch /tmp/made; stat -c "%a %u %g" /tmp/made'], (c) => {
+    c.process.user = { uid: 1000, gid: 1001, additionalGids: [10, 20], umask: 0o027 };
+  });
+  const f = statusFields(stdout);
+  assert.equal(f.Uid, '1000\t1000\t1000\t1000');
+  assert.equal(f.Gid, '1001\t1001\t1001\t1001');
+  assert.equal(f.Groups, '10 20');
+  assert.match(stdout, /^0027$/m);
+  assert.match(stdout, /^640 1000 1001$/m, 'a file made inside has the umask\'s mode and the user\'s ids');
+});
+
+test('process.capabilities: the bounding, effective, permitted, inheritable and ambient sets are the config\'s, and exec gets them too', () => {
+  const caps = ['CAP_CHOWN', 'CAP_KILL', 'CAP_SYS_ADMIN'];
+  withRunning('caps', (c) => {
+    c.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
+  }, (id) => {
+    const mask = capMask(CAP.CHOWN, CAP.KILL, CAP.SYS_ADMIN);
+    const own = statusFields(ex(id, 'cat', '/proc/1/status').stdout);
+    assert.deepEqual([own.CapBnd, own.CapEff, own.CapPrm, own.CapInh, own.CapAmb], [mask, mask, mask, '0'.repeat(16), '0'.repeat(16)]);
+    const exec = statusFields(ex(id, 'cat', '/proc/self/status').stdout);
+    assert.deepEqual([exec.CapBnd, exec.CapEff, exec.CapPrm], [mask, mask, mask], 'exec runs with the same sets');
+    assert.match(exSh(id, 'kill -0 1 && chown 5 /tmp && echo allowed').stdout, /allowed/);
+    assert.match(exSh(id, 'mknod /tmp/n c 1 3').stderr, /Operation not permitted/, 'CAP_MKNOD is not in the sets');
+  });
+  // A user that is not root keeps what is ambient across its exec.
+  const net = ['CAP_NET_BIND_SERVICE'];
+  const { stdout } = runToEnd('ambient', ['cat', '/proc/self/status'], (c) => {
+    c.process.user = { uid: 1000, gid: 1000 };
+    c.process.capabilities = { bounding: net, effective: net, permitted: net, inheritable: net, ambient: net };
+  });
+  const f = statusFields(stdout);
+  const bind = capMask(CAP.NET_BIND_SERVICE);
+  assert.deepEqual([f.Uid.split('\t')[0], f.CapBnd, f.CapEff, f.CapPrm, f.CapInh, f.CapAmb], ['1000', bind, bind, bind, bind, bind]);
+});
+
+test('process.rlimits, noNewPrivileges and oomScoreAdj are set on the process', () => {
+  const { stdout } = runToEnd('limits', ['sh', '-c', 'ulimit -n; ulimit -Hn; grep "Max locked memory" /proc/self/limits; grep NoNewPrivs /proc/self/status; cat /proc/self/oom_score_adj'], (c) => {
+    c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 123, hard: 456 }, { type: 'RLIMIT_MEMLOCK', soft: 65536, hard: 131072 }];
+    c.process.noNewPrivileges = true;
+    c.process.oomScoreAdj = 123;
+  });
+  const [soft, hard, memlock, nnp, oom] = stdout.trim().split('\n');
+  assert.equal(soft, '123');
+  assert.equal(hard, '456');
+  assert.match(memlock, /^Max locked memory\s+65536\s+131072\s+bytes/);
+  assert.match(nnp, /^NoNewPrivs:\s+1$/);
+  assert.equal(oom, '123');
+  const off = runToEnd('nonnp', ['grep', 'NoNewPrivs', '/proc/self/status'], (c) => { c.process.noNewPrivileges = false; });
+  assert.match(off.stdout, /^NoNewPrivs:\s+0$/m, 'and not set when the config says false');
+  assert.equal(readFileSync('/proc/self/oom_score_adj', 'utf8').trim(), '0', 'the caller\'s own score is untouched');
+});
+
+test('process.env is the environment exactly (HOME from the image\'s passwd only when absent), and process.cwd the working directory', () => {
+  const given = runToEnd('env', ['cat', '/proc/self/environ'], (c) => { c.process.env = ['A=1', 'B=two words', 'HOME=/h', 'PATH=/bin']; });
+  assert.equal(given.stdout, 'A=1\0B=two words\0HOME=/h\0PATH=/bin\0');
+  const home = runToEnd('envhome', ['cat', '/proc/self/environ'], (c) => { c.process.env = ['PATH=/bin']; });
+  assert.equal(home.stdout, 'PATH=/bin\0HOME=/root\0', 'HOME from /etc/passwd, as runc adds it');
+  const cwd = runToEnd('cwd', ['pwd'], (c) => { c.process.cwd = '/var/work/here'; });
+  assert.equal(cwd.stdout, '/var/work/here\n', 'a working directory that did not exist is made');
+});
+
+test('root.readonly makes / read-only inside (EROFS) and nothing lands in the rootfs; hostname and domainname are the config\'s', () => {
+  const hostHost = readFileSync('/proc/sys/kernel/hostname', 'utf8');
+  const { stdout, stderr, bundle } = runToEnd('ro', ['sh', '-c', 'touch /written; echo rc=$?; echo x > /dev/shm/ok && echo shm-ok; cat /proc/sys/kernel/hostname /proc/sys/kernel/domainname'], (c) => {
+    c.root.readonly = true;
+    c.hostname = 'box-a';
+    c.domainname = 'example.test';
+  });
+  assert.match(stderr, /touch: \/written: Read-only file system/);
+  assert.equal(stdout, 'rc=1\nshm-ok\nbox-a\nexample.test\n');
+  assert.equal(existsSync(join(bundle, 'rootfs', 'written')), false);
+  assert.equal(readFileSync('/proc/sys/kernel/hostname', 'utf8'), hostHost, "the host's hostname is its own");
+});
+
+test('mounts: a read-only bind of a host directory (writes fail), a read-write one, a tmpfs with its options, proc and a read-only sysfs', () => {
+  const roDir = join(hostSide, 'bind-ro');
+  const rwDir = join(hostSide, 'bind-rw');
+  mkdirSync(roDir);
+  mkdirSync(rwDir);
+  writeFileSync(join(roDir, 'data'), 'from the host\n');
+  const { stdout, stderr } = runToEnd('mounts', ['sh', '-c', [
+    'cat /srv/ro/data', 'echo x > /srv/ro/new', 'echo written-inside > /srv/rw/new',
+    'grep -E " /(scratch|proc|sys) " /proc/self/mounts', 'stat -c %a /scratch', 'touch /sys/x',
+  ].join('; ')], (c) => {
+    c.mounts.push(
+      { destination: '/srv/ro', type: 'bind', source: roDir, options: ['rbind', 'ro'] },
+      { destination: '/srv/rw', type: 'bind', source: rwDir, options: ['bind'] },
+      { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'size=1m', 'mode=1730'] },
+    );
+  });
+  assert.match(stdout, /^from the host$/m);
+  assert.match(stderr, /\/srv\/ro\/new: Read-only file system/);
+  assert.deepEqual(readdirSync(roDir), ['data'], 'the read-only bind gained nothing');
+  assert.equal(readFileSync(join(rwDir, 'new'), 'utf8'), 'written-inside\n', 'the read-write bind is the host directory');
+  const line = (mp) => stdout.split('\n').find((l) => l.split(' ')[1] === mp) ?? '';
+  assert.match(line('/scratch'), /^tmpfs \/scratch tmpfs (?=.*\bnosuid\b)(?=.*\bnodev\b)(?=.*\bnoexec\b)(?=.*\bsize=1024k\b)(?=.*\bmode=1730\b)/);
+  assert.match(stdout, /^1730$/m);
+  assert.match(line('/proc'), /^proc \/proc proc rw,/);
+  assert.match(line('/sys'), /^sysfs \/sys sysfs ro,/);
+  assert.match(stderr, /touch: \/sys\/x: Read-only file system/);
+});
+
+test('a network namespace given by path is joined: the container sees the same namespace as the host holds', () => {
+  const ns = uniqueName('sc-oci-net');
+  netnsNames.add(ns);
+  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
+  try {
+    const inode = statSync(`/run/netns/${ns}`).ino;
+    const { stdout } = runToEnd('netns', ['readlink', '/proc/self/ns/net'], (c) => {
+      c.linux.namespaces = c.linux.namespaces.map((n) => (n.type === 'network' ? { type: 'network', path: `/run/netns/${ns}` } : n));
+    });
+    assert.equal(stdout, `net:[${inode}]\n`);
+    assert.notEqual(readlinkSync('/proc/self/ns/net'), `net:[${inode}]`);
+  } finally {
+    spawnSync('ip', ['netns', 'delete', ns]);
+    netnsNames.delete(ns);
+  }
+});
+
+test('linux.uidMappings/gidMappings with a user namespace: files made inside belong to the mapped host ids, a bind from a closed directory too', () => {
+  const base = 1_000_000 + Math.floor(Math.random() * 100) * 65536;
+  const shared = join(hostSide, 'userns-data');
+  mkdirSync(shared);
+  execFileSync('chown', [`${base}:${base}`, shared]);
+  const { stdout, stderr, bundle } = runToEnd('userns', ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /data/inside /tmp/inside && echo made'], (c, dir) => {
+    // The rootfs is the mapped root's, as an orchestrator hands it to a user namespace (chowned, or idmapped).
+    execFileSync('chown', ['-R', `${base}:${base}`, join(dir, 'rootfs')]);
+    c.linux.namespaces.push({ type: 'user' });
+    c.linux.uidMappings = [{ containerID: 0, hostID: base, size: 65536 }];
+    c.linux.gidMappings = [{ containerID: 0, hostID: base, size: 65536 }];
+    c.mounts.push({ destination: '/data', type: 'bind', source: shared, options: ['bind'] });
+  });
+  assert.match(stdout, new RegExp(`^\\s*0\\s+${base}\\s+65536\\n\\s*0\\s+${base}\\s+65536\\n0\\nmade\\n$`), stderr);
+  for (const file of [join(shared, 'inside'), join(bundle, 'rootfs', 'tmp', 'inside')]) {
+    const st = statSync(file);
+    assert.deepEqual([st.uid, st.gid], [base, base], `${file} is the mapped host id's`);
+  }
+});
+
+test('linux.maskedPaths and readonlyPaths: exactly the listed paths are masked or read-only', () => {
+  const { stdout, stderr } = runToEnd('mask', ['sh', '-c', 'wc -c < /proc/keys; ls /sys/firmware | wc -l; ls /sys/kernel | wc -l; echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv4/ip_forward_use_pmtu && echo pmtu-written'], (c) => {
+    c.linux.maskedPaths = ['/proc/keys', '/sys/firmware'];
+    c.linux.readonlyPaths = ['/proc/sys/net/ipv4/ip_forward'];
+  });
+  const [keys, firmware, kernel] = stdout.split('\n');
+  assert.equal(keys, '0', '/proc/keys reads as empty');
+  assert.equal(firmware, '0', '/sys/firmware is an empty directory');
+  assert.ok(Number(kernel) > 0, '/sys/kernel, not listed, is there');
+  assert.match(stderr, /ip_forward: Read-only file system/);
+  assert.match(stdout, /pmtu-written/, 'a sysctl next to it, not listed, is writable (the container\'s own netns)');
+});
+
+test('linux.devices makes the node (type, numbers, mode, owner); linux.resources.devices decides whether it opens', () => {
+  const tun = { path: '/dev/tun-here', type: 'c', major: 10, minor: 200, fileMode: 0o620, uid: 1, gid: 2 };
+  const probe = ['sh', '-c', 'stat -c "%F %t %T %a %u %g" /dev/tun-here; (exec 3<>/dev/tun-here) && echo opened'];
+  const denied = runToEnd('devdeny', probe, (c) => { c.linux.devices = [tun]; });
+  assert.match(denied.stdout, /^character special file a c8 620 1 2$/m);
+  assert.match(denied.stderr, /can't create \/dev\/tun-here: Operation not permitted/, 'the devices cgroup refuses it (runc spec denies all)');
+  assert.doesNotMatch(denied.stdout, /opened/);
+  const allowed = runToEnd('devallow', probe, (c) => {
+    c.linux.devices = [tun];
+    c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 200, access: 'rw' });
+  });
+  assert.match(allowed.stdout, /^opened$/m, allowed.stderr);
+});
+
+test('linux.sysctl is set in the container\'s own network namespace; the host\'s value stays', () => {
+  const host = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+  const wanted = host === '1' ? '0' : '1';
+  const { stdout } = runToEnd('sysctl', ['cat', '/proc/sys/net/ipv4/ip_forward'], (c) => { c.linux.sysctl = { 'net.ipv4.ip_forward': wanted }; });
+  assert.equal(stdout, `${wanted}\n`);
+  assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), host);
+});
+
+test('linux.seccomp: a profile that denies mkdir makes it fail with EPERM inside, for the process and for exec alike', () => {
+  withRunning('seccomp', (c) => {
+    c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] };
+  }, (id, bundle) => {
+    waitFor('the process to try', () => existsSync(join(bundle, 'rootfs', 'tmp', 'tried')));
+    assert.match(output(bundle, 'stderr'), /mkdir: can't create directory '\/tmp\/by-process': Operation not permitted/);
+    assert.equal(existsSync(join(bundle, 'rootfs', 'tmp', 'by-process')), false);
+    const r = ex(id, 'mkdir', '/tmp/by-exec');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Operation not permitted/);
+    assert.equal(ex(id, 'touch', '/tmp/allowed').code, 0, 'what the profile allows works');
+    assert.match(ex(id, 'grep', 'Seccomp:', '/proc/self/status').stdout, /Seccomp:\s+2/);
+  }, ['sh', '-c', 'mkdir /tmp/by-process; touch /tmp/tried; while :; do sleep 1; done']);
+});
+
+test('hooks: prestart and createRuntime run at create, poststart at start, poststop at delete, each with the state on stdin', () => {
+  const id = uniqueName('hooks');
+  const record = (stage) => join(hostSide, `${id}-${stage}.json`);
+  const hook = (stage) => ({ path: '/bin/sh', args: ['sh', '-c', `cat > ${record(stage)}; echo "$HOOK_STAGE" > ${record(stage)}.env`], env: [`HOOK_STAGE=${stage}`], timeout: 10 });
+  const stages = ['prestart', 'createRuntime', 'poststart', 'poststop'];
+  const bundle = makeBundle(id, SLEEPER, (c) => { c.hooks = Object.fromEntries(stages.map((s) => [s, [hook(s)]])); });
+  const read = (stage) => JSON.parse(readFileSync(record(stage), 'utf8'));
+  try {
+    const c = create(id, bundle);
+    assert.equal(c.code, 0, c.stderr);
+    const { pid } = state(id);
+    assert.deepEqual(stages.map((s) => existsSync(record(s))), [true, true, false, false], 'prestart and createRuntime ran at create, no other');
+    for (const stage of ['prestart', 'createRuntime']) {
+      const s = read(stage);
+      assert.deepEqual([s.id, s.pid, s.status, s.bundle], [id, pid, 'created', bundle], stage);
+      assert.equal(readFileSync(`${record(stage)}.env`, 'utf8'), `${stage}\n`, 'the hook\'s env is its own');
+    }
+    assert.equal(oci(['start', id]).code, 0);
+    const post = read('poststart');
+    assert.deepEqual([post.id, post.pid, post.status, post.bundle], [id, pid, 'running', bundle]);
+    assert.equal(existsSync(record('poststop')), false);
+  } finally {
+    remove(id);
+  }
+  const stopped = read('poststop');
+  assert.deepEqual([stopped.id, stopped.status, stopped.bundle], [id, 'stopped', bundle]);
+});
+
+test('a prestart hook that fails makes create fail in one line naming it, and leaves nothing', () => {
+  const id = uniqueName('hookfail');
+  const bundle = makeBundle(id, SLEEPER, (c) => {
+    c.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'echo the hook says no >&2; exit 3'] }] };
+  });
+  const r = create(id, bundle);
+  ids.delete(id);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /prestart hook \/bin\/sh exited 3: the hook says no/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assertNothingOf(id, bundle);
+  assertRefused(oci(['state', id]), 1, /does not exist/);
+});
+
+/** Listens on a socket, runs create with --console-socket, takes the pty master, starts, types into it, prints what came back. */
+const TERMINAL_CLIENT = `
+import os, socket, subprocess, sys, select, time
+oci, root, bundle, cid, path = sys.argv[1:6]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+made = subprocess.run([oci, '--root', root, 'create', '--bundle', bundle, '--console-socket', path, cid], capture_output=True, text=True)
+if made.returncode != 0:
+    sys.exit('create: ' + made.stderr)
+conn, _ = srv.accept()
+conn.settimeout(10)
+msg, fds, _, _ = socket.recv_fds(conn, 1024, 1)
+if len(fds) != 1:
+    sys.exit('no descriptor came')
+master = fds[0]
+started = subprocess.run([oci, '--root', root, 'start', cid], capture_output=True, text=True)
+if started.returncode != 0:
+    sys.exit('start: ' + started.stderr)
+os.write(master, b'echo answer-$((6*7)); tty; [ -t 0 ] && echo stdin-is-a-terminal; exit 0\\n')
+got, end = b'', time.time() + 10
+while time.time() < end and b'stdin-is-a-terminal' not in got.replace(b'echo stdin-is-a-terminal', b''):
+    if select.select([master], [], [], 0.2)[0]:
+        try:
+            got += os.read(master, 4096)
+        except OSError:
+            break
+print(got.decode(errors='replace'))
+`;
+
+test('process.terminal with --console-socket: the pty master reaches the socket, and a shell on it answers', () => {
+  const id = uniqueName('tty');
+  const bundle = makeBundle(id, ['sh'], (c) => { c.process.terminal = true; });
+  const client = join(box.root, 'terminal-client.py');
+  writeFileSync(client, TERMINAL_CLIENT);
+  ids.add(id);
+  try {
+    const r = box.run('python3', [client, OCI, stateRoot, bundle, id, join(box.root, `${id}.sock`)], { timeout: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /answer-42/);
+    assert.match(r.stdout, /^\/dev\/pts\/\d+\r?$/m, 'its stdin is a pty of the container\'s devpts');
+    waitStatus(id, 'stopped');
+  } finally {
+    remove(id);
+  }
+  const without = makeBundle(`${id}-nosock`, ['sh'], (c) => { c.process.terminal = true; });
+  const refused = create(`${id}-nosock`, without);
+  ids.delete(`${id}-nosock`);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /process\.terminal is set: give --console-socket/);
+  assertNothingOf(`${id}-nosock`);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. Refusals: named, one line, exit 1 (usage: 2), and nothing left
+
+const REFUSED = [
+  ['linux.intelRdt', (c) => { c.linux.intelRdt = { closID: 'x' }; }, /linux\.intelRdt is not supported/],
+  ['process.apparmorProfile', (c) => { c.process.apparmorProfile = 'docker-default'; }, /process\.apparmorProfile is not supported/],
+  ['process.selinuxLabel', (c) => { c.process.selinuxLabel = 'system_u:system_r:container_t:s0'; }, /process\.selinuxLabel is not supported/],
+  ['hooks.createContainer', (c) => { c.hooks = { createContainer: [{ path: '/bin/true' }] }; }, /hooks\.createContainer is not supported/],
+  ['hooks.startContainer', (c) => { c.hooks = { startContainer: [{ path: '/bin/true' }] }; }, /hooks\.startContainer is not supported/],
+  ['a time namespace', (c) => { c.linux.namespaces.push({ type: 'time' }); }, /linux\.namespaces\[\d+\] is not supported: sc makes no time namespace/],
+  ['a systemd cgroupsPath', (c) => { c.linux.cgroupsPath = 'system.slice:sc:abc'; }, /linux\.cgroupsPath is not supported: "system\.slice:sc:abc" is a systemd slice path/],
+  ['a cgroupsPath with ..', (c) => { c.linux.cgroupsPath = '/x/../../etc'; }, /linux\.cgroupsPath is not supported: "\/x\/\.\.\/\.\.\/etc": sc-oci takes an absolute path of plain names/],
+  ['an unknown field', (c) => { c.linux.madeUp = true; }, /linux\.madeUp is not a field/],
+  ['a mount destination with ..', (c) => { c.mounts.push({ destination: '/tmp/../../etc', type: 'tmpfs', source: 'tmpfs' }); }, /mounts\[\d+\]\.destination "\/tmp\/\.\.\/\.\.\/etc" must not contain "\.\."/],
+  ['a mount type sc does not make', (c) => { c.mounts.push({ destination: '/x', type: 'nfs', source: 'host:/x' }); }, /mounts\[\d+\]\.type is not supported/],
+  ['a sysctl outside any namespace', (c) => { c.linux.sysctl = { 'kernel.panic': '1' }; }, /linux\.sysctl\["kernel\.panic"\] is not supported: it is not a namespaced sysctl/],
+  ['a net sysctl in a joined netns', (c) => {
+    c.linux.namespaces = c.linux.namespaces.map((n) => (n.type === 'network' ? { type: 'network', path: '/proc/1/ns/net' } : n));
+    c.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+  }, /linux\.sysctl\["net\.ipv4\.ip_forward"\] is not supported: the container has no network namespace of its own/],
+  ['memory.kernel', (c) => { c.linux.resources.memory = { kernel: 1048576 }; }, /linux\.resources\.memory\.kernel is not supported/],
+  ['an ociVersion sc-oci does not read', (c) => { c.ociVersion = '2.0.0'; }, /ociVersion is not supported/],
+  ['no mount namespace', (c) => { c.linux.namespaces = c.linux.namespaces.filter((n) => n.type !== 'mount'); }, /linux\.namespaces is not supported: a container without a mount namespace/],
+  ['a capability that is none', (c) => { c.process.capabilities.bounding.push('CAP_MADE_UP'); }, /process\.capabilities\.bounding\[\d+\] "CAP_MADE_UP" is not a capability/],
+];
+
+for (const [what, change, message] of REFUSED) {
+  test(`create refuses ${what} by name, in one line, exit 1, and leaves nothing`, () => {
+    const id = uniqueName('refuse');
+    const bundle = makeBundle(id, SLEEPER, change);
+    const r = create(id, bundle);
+    ids.delete(id);
+    assertRefused(r, 1, message);
+    assertNothingOf(id, bundle);
+  });
+}
+
+test('create refuses a config.json that is not JSON, a missing bundle, a bad ID; --systemd-cgroup and unknown commands or flags are refused', () => {
+  const id = uniqueName('notjson');
+  const bundle = makeBundle(id, SLEEPER);
+  writeFileSync(join(bundle, 'config.json'), '{"ociVersion": "1.0.2", ');
+  assertRefused(create(id, bundle), 1, /config\.json is not JSON/);
+  ids.delete(id);
+  assertNothingOf(id, bundle);
+  assertRefused(oci(['create', '--bundle', join(box.root, 'no-such-bundle'), uniqueName('nob')]), 1, /cannot read the bundle's config\.json .*: no such file/);
+  const good = makeBundle(uniqueName('badid'), SLEEPER);
+  for (const bad of ['../x', '', 'a/b', '..']) {
+    const r = oci(['create', '--bundle', good, bad]);
+    assertRefused(r, 2, bad === '' ? /a container ID is required/ : /is not valid/);
+  }
+  assert.deepEqual(existsSync(join(stateRoot, 'containers')) ? readdirSync(join(stateRoot, 'containers')).filter((n) => n.includes('x') && n.startsWith('.')) : [], []);
+  assertRefused(box.run(OCI, ['--root', stateRoot, '--systemd-cgroup', 'create', '--bundle', good, uniqueName('sd')]), 1, /--systemd-cgroup is not supported/);
+  assertRefused(oci(['checkpoint', 'x']), 2, /no command "checkpoint": sc-oci does not offer it/);
+  assertRefused(oci(['frobnicate']), 2, /no command "frobnicate"/);
+  assertRefused(oci(['create', '--bundel', good, 'x']), 2, /unknown flag --bundel/);
+  assertRefused(oci(['--made-up', 'state', 'x']), 2, /unknown flag --made-up/);
+  assertRefused(oci(['create', '--preserve-fds', '2', '--bundle', good, uniqueName('pfd')]), 1, /--preserve-fds is not supported/);
+  assertRefused(oci(['state']), 2, /a container ID is required/);
+  assertRefused(oci(['state', uniqueName('nobody')]), 1, /does not exist/);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 7. Attacks: a hostile bundle, a hostile process
+
+/** The host directory an attack aims at: it must stay as it was (one marker file). */
+function target(name) {
+  const dir = join(hostSide, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'marker'), 'host\n');
+  return dir;
+}
+const assertUntouched = (dir) => {
+  assert.deepEqual(readdirSync(dir), ['marker'], `${dir} gained nothing`);
+  assert.deepEqual(mountsUnder(dir), [], `nothing is mounted on ${dir}`);
+};
+
+/**
+ * Create a hostile bundle (CHANGE to its config, ROOTFS changed by a function of its path): sc-oci must refuse it in
+ * one line naming the link it would have crossed (sc never follows a container's links from the host side), leaving nothing.
+ */
+function refusedHostile(prefix, args, change, rootfs, link) {
+  const id = uniqueName(prefix);
+  const bundle = makeBundle(id, args, change);
+  rootfs(join(bundle, 'rootfs'));
+  const c = create(id, bundle);
+  ids.delete(id);
+  if (c.code === 0) remove(id);
+  assert.equal(c.code, 1, `refused: ${c.stderr}`);
+  assert.match(c.stderr, new RegExp(`"${id}": ${link} in the container is a symlink or crosses one`));
+  assert.equal(c.stderr.trim().split('\n').length, 1, c.stderr);
+  assert.equal(output(bundle), '', 'nothing of the process ran');
+  assertNothingOf(id, bundle);
+}
+
+test('a mount whose destination\'s parent is a symlink to the host\'s / (rootfs/mnt -> /) mounts nothing on the host', () => {
+  const dir = target('via-mnt');
+  const name = `sc-oci-attack-${randomBytes(4).toString('hex')}`;
+  refusedHostile('mntlink', ['sh', '-c', 'echo ran'], (c) => {
+    c.mounts.push({ destination: `/mnt/${name}`, type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
+    c.mounts.push({ destination: `/mnt${dir}`, type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
+  }, (rootfs) => {
+    rmSync(join(rootfs, 'mnt'), { recursive: true, force: true });
+    symlinkSync('/', join(rootfs, 'mnt'));
+  }, 'mnt');
+  assert.equal(existsSync(`/${name}`), false, `/${name} was not made on the host`);
+  assertUntouched(dir);
+});
+
+for (const link of ['dev', 'proc']) {
+  test(`a rootfs whose /${link} is a symlink out of it writes and mounts nothing there`, () => {
+    const dir = target(`via-${link}`);
+    refusedHostile(`link${link}`, ['sh', '-c', 'echo ran'], () => {}, (rootfs) => {
+      rmSync(join(rootfs, link), { recursive: true, force: true });
+      symlinkSync(dir, join(rootfs, link));
+    }, link);
+    assertUntouched(dir);
+  });
+}
+
+test('process.cwd through a symlink out of the rootfs makes nothing on the host and does not land there', () => {
+  const dir = target('via-cwd');
+  refusedHostile('cwdlink', ['sh', '-c', 'pwd; ls'], (c) => { c.process.cwd = '/work/deeper'; }, (rootfs) => {
+    symlinkSync(dir, join(rootfs, 'work'));
+  }, 'work');
+  assertUntouched(dir);
+});
+
+test('a mount destination that is itself a symlink out of the rootfs: nothing is mounted on what it names', () => {
+  const dir = target('via-dest');
+  refusedHostile('destlink', ['sh', '-c', 'echo ran'], (c) => {
+    c.mounts.push({ destination: '/escape', type: 'bind', source: join(hostSide), options: ['rbind'] });
+  }, (rootfs) => {
+    symlinkSync(dir, join(rootfs, 'escape'));
+  }, 'escape');
+  assertUntouched(dir);
+});
+
+test('the container\'s process reaches no sc binary and no descriptor of sc-oci: /proc/1/exe is unwritable, only 0, 1 and 2 are open', () => {
+  const id = uniqueName('fds');
+  const bundle = makeBundle(id, SLEEPER, (c) => {
+    // Every capability the runtime has itself: the strongest process a config can ask for.
+    const all = readFileSync('/proc/self/status', 'utf8').match(/^CapBnd:\s+(\S+)/m)[1];
+    const names = JSON.parse(oci(['features']).stdout).linux.capabilities.filter((_, i) => (BigInt(`0x${all}`) >> BigInt(i)) & 1n);
+    c.process.capabilities = { bounding: names, effective: names, permitted: names };
+  });
+  try {
+    assert.equal(create(id, bundle).code, 0);
+    const { pid } = state(id);
+    // Held: sc-init is PID 1, and a process exec'd in now must not write its file nor learn where it lives.
+    const held = exSh(id, 'readlink /proc/1/exe; echo x >> /proc/1/exe && echo WROTE; tr "\\0" " " < /proc/1/cmdline; echo; tr "\\0" "\\n" < /proc/1/environ');
+    assert.doesNotMatch(held.stdout, /WROTE/);
+    assert.match(held.stderr, /can't create \/proc\/1\/exe: (Read-only file system|Text file busy)/);
+    // Busy only while it runs: what keeps it unwritable after is its read-only mount (CVE-2019-5736).
+    const ro = box.run('python3', ['-c', 'import os, sys; print(bool(os.statvfs(sys.argv[1]).f_flag & os.ST_RDONLY))', `/proc/${pid}/exe`]);
+    assert.equal(ro.stdout, 'True\n', ro.stderr);
+    const [exe, args, ...environ] = held.stdout.split('\n');
+    assert.ok(!exe.includes(REPO) && !exe.includes('libexec'), `/proc/1/exe names no host path: ${exe}`);
+    assert.equal(args, 'sc-init ', 'the held process shows no command line of the host (bundle, FIFO, cgroups)');
+    assert.deepEqual(environ.filter(Boolean).sort(), ['HOME=/root', ...baseConfig.process.env].sort(), "its environment is the process's, not the caller's");
+    assert.equal(oci(['start', id]).code, 0);
+    waitFor('the program', () => /^sh -c while/.test(cmdline(pid)));
+    assert.deepEqual(readdirSync(`/proc/${pid}/fd`).sort(), ['0', '1', '2'], 'no hold FIFO, no descriptor of sc-oci or sc-init');
+    const inside = exSh(id, 'echo $(ls /proc/1/fd); readlink /proc/1/exe');
+    assert.equal(inside.stdout, '0 1 2\n/bin/busybox\n');
+  } finally {
+    remove(id);
+  }
+});
+
+test('a process inside one container cannot release another created container: its hold FIFO is in no rootfs, its process in no view', () => {
+  const held = uniqueName('heldc');
+  const heldBundle = makeBundle(held, ['echo', 'released-early']);
+  try {
+    assert.equal(create(held, heldBundle).code, 0);
+    const fifo = join(stateRoot, 'containers', held, 'exec.fifo');
+    assert.ok(lstatSync(fifo).isFIFO(), 'the held container waits at its FIFO');
+    const heldPid = state(held).pid;
+    withRunning('attacker', (c) => {
+      const all = readFileSync('/proc/self/status', 'utf8').match(/^CapBnd:\s+(\S+)/m)[1];
+      const names = JSON.parse(oci(['features']).stdout).linux.capabilities.filter((_, i) => (BigInt(`0x${all}`) >> BigInt(i)) & 1n);
+      c.process.capabilities = { bounding: names, effective: names, permitted: names };
+    }, (attacker) => {
+      const r = exSh(attacker, `echo 0 > ${fifo}; ls ${join(stateRoot, 'containers')}; find / -xdev -name exec.fifo; ls /proc/${heldPid}/fd; kill -0 ${heldPid}; echo tried`);
+      assert.match(r.stdout, /tried/);
+      assert.doesNotMatch(r.stdout, /exec\.fifo/);
+      assert.match(r.stderr, /nonexistent directory|No such file or directory|can't create/);
+    });
+    assert.equal(state(held).status, 'created', 'still held');
+    assert.equal(output(heldBundle), '', 'its program did not run');
+  } finally {
+    remove(held);
+  }
 });
