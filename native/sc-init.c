@@ -85,6 +85,9 @@ struct config {
 
 // The child reports a failed step through this buffer, the parent prints it.
 static char errmsg[512];
+// --process: paths under the container's root follow its symlinks there, as runc's do (an OCI bundle's image is
+// the orchestrator's, its mounts go where the image's links say); sc's own containers refuse them.
+static int links_in_root;
 
 static int fail(const char *fmt, ...) {
   int saved = errno;
@@ -200,7 +203,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
       break;
     }
     if (!strcmp(a, "--boot")) { boot = 1; continue; }
-    if (!strcmp(a, "--process")) { process = 1; continue; }
+    if (!strcmp(a, "--process")) { process = links_in_root = 1; continue; }
     if (!strcmp(a, "--privileged")) { c->privileged = 1; continue; }
     if (!strcmp(a, "--no-new-privs")) { c->no_new_privs = 1; continue; }
     if (!strcmp(a, "--no-mknod")) { c->no_mknod = 1; continue; }
@@ -312,9 +315,9 @@ static int join_cgroups(const struct config *c) {
 
 // PATH under the container's root, a directory or file of the filesystem MAGIC (0: any), as an O_PATH fd.
 static int open_in(int rootfd, const char *path, int flags, long magic) {
-  int fd = open_under(rootfd, path, flags);
+  int fd = links_in_root ? open_in_root(rootfd, path, flags) : open_under(rootfd, path, flags);
   if (fd < 0) {
-    if (errno == ELOOP || errno == EXDEV)
+    if (!links_in_root && (errno == ELOOP || errno == EXDEV))
       return errno = 0, fail("%s in the container is a symlink or crosses one; sc never follows a container's links there", path);
     return fail("open %s in the container", path);
   }
@@ -448,22 +451,54 @@ static int stack_rootfs(int *rootfd) {
   return 0;
 }
 
-// Make PATH (relative) under DIRFD, one component at a time, none of them a symlink.
-static int mkdirs_in(int dirfd, const char *path) {
+// Make PATH (relative) under DIRFD, one component at a time: none of them a symlink, or with --process each
+// resolved under the root, a link to what is not there yet made where it leads there (as runc's MkdirAll).
+static int mkdirs_in_depth(int dirfd, const char *path, int links) {
   char part[4096];
+  path += strspn(path, "/");
   for (const char *p = path; *p;) {
     const char *slash = strchr(p, '/');
+    if (slash == p) { // an empty name (a link's "a//b")
+      p++;
+      continue;
+    }
     size_t len = slash ? (size_t)(slash - path) : strlen(path);
     snprintf(part, sizeof part, "%.*s", (int)len, path);
-    int fd = open_under(dirfd, part, O_DIRECTORY);
+    int fd = links_in_root ? open_in_root(dirfd, part, O_DIRECTORY) : open_under(dirfd, part, O_DIRECTORY);
     if (fd < 0 && errno == ENOENT) {
-      if (mkdirat(dirfd, part, 0755) < 0 && errno != EEXIST) return fail("mkdir %s", part);
+      // The one missing name, made in its parent as resolved under the root: no path walked again by mkdirat.
+      char *base = strrchr(part, '/'), target[4096], next[8192];
+      int pfd = dirfd;
+      if (base) {
+        *base = '\0';
+        pfd = open_in(dirfd, part, O_DIRECTORY, 0);
+        *base = '/';
+        if (pfd < 0) return -1;
+      }
+      const char *name = base ? base + 1 : part;
+      int rc = mkdirat(pfd, name, 0755), saved = errno;
+      ssize_t n = rc < 0 && saved == EEXIST && links_in_root ? readlinkat(pfd, name, target, sizeof target - 1) : -1;
+      if (pfd != dirfd) close(pfd);
+      if (rc < 0 && saved != EEXIST) return errno = saved, fail("mkdir %s", part);
+      if (n > 0) {
+        // A link to nowhere: its target, then the rest, made under the root (an absolute one from the root).
+        if (links >= 40) return errno = ELOOP, fail("mkdir %s", part);
+        target[n] = '\0';
+        snprintf(next, sizeof next, "%.*s%s%s%s", target[0] == '/' ? 0 : (int)(name - part), part, target, slash ? "/" : "", slash ? slash + 1 : "");
+        return mkdirs_in_depth(dirfd, next, links + 1);
+      }
+      if ((fd = open_in(dirfd, part, O_DIRECTORY, 0)) < 0) return -1;
+      close(fd);
     } else if (fd < 0) {
       return open_in(dirfd, part, O_DIRECTORY, 0);
     } else close(fd);
     p = slash ? slash + 1 : p + strlen(p);
   }
   return 0;
+}
+
+static int mkdirs_in(int dirfd, const char *path) {
+  return mkdirs_in_depth(dirfd, path, 0);
 }
 
 // /run, /run/lock and the like for a booted init (systemd's container interface): tmpfs of its own.
