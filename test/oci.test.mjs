@@ -879,64 +879,100 @@ const assertUntouched = (dir) => {
 };
 
 /**
- * Create a hostile bundle (CHANGE to its config, ROOTFS changed by a function of its path): sc-oci must refuse it in
- * one line naming the link it would have crossed (sc never follows a container's links from the host side), leaving nothing.
+ * Runs a hostile bundle (CHANGE to its config, ROOTFS changed by a function of its path) to the end: a symlink of the
+ * image is followed as the container would follow it, under its root (runc's securejoin), never out to the host.
  */
-function refusedHostile(prefix, args, change, rootfs, link) {
+function runHostile(prefix, args, change, rootfs) {
   const id = uniqueName(prefix);
   const bundle = makeBundle(id, args, change);
   rootfs(join(bundle, 'rootfs'));
-  const c = create(id, bundle);
-  ids.delete(id);
-  if (c.code === 0) remove(id);
-  assert.equal(c.code, 1, `refused: ${c.stderr}`);
-  assert.match(c.stderr, new RegExp(`"${id}": ${link} in the container is a symlink or crosses one`));
-  assert.equal(c.stderr.trim().split('\n').length, 1, c.stderr);
-  assert.equal(output(bundle), '', 'nothing of the process ran');
-  assertNothingOf(id, bundle);
+  try {
+    createAndStart(id, bundle);
+    waitStatus(id, 'stopped');
+    return { stdout: output(bundle), stderr: output(bundle, 'stderr'), rootfs: join(bundle, 'rootfs') };
+  } finally {
+    remove(id);
+  }
 }
 
-test('a mount whose destination\'s parent is a symlink to the host\'s / (rootfs/mnt -> /) mounts nothing on the host', () => {
+test('a mount whose destination\'s parent is a symlink to / (rootfs/mnt -> /) lands in the rootfs, nothing on the host', () => {
   const dir = target('via-mnt');
   const name = `sc-oci-attack-${randomBytes(4).toString('hex')}`;
-  refusedHostile('mntlink', ['sh', '-c', 'echo ran'], (c) => {
+  const r = runHostile('mntlink', ['sh', '-c', `grep -E " /${name} | ${dir} " /proc/self/mounts | cut -d" " -f2,3`], (c) => {
     c.mounts.push({ destination: `/mnt/${name}`, type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
     c.mounts.push({ destination: `/mnt${dir}`, type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
   }, (rootfs) => {
     rmSync(join(rootfs, 'mnt'), { recursive: true, force: true });
     symlinkSync('/', join(rootfs, 'mnt'));
-  }, 'mnt');
+  });
+  assert.equal(r.stdout, `/${name} tmpfs\n${dir} tmpfs\n`, 'inside, both are mounted where the link leads there');
+  assert.ok(statSync(join(r.rootfs, name)).isDirectory(), 'the mount point was made in the rootfs');
   assert.equal(existsSync(`/${name}`), false, `/${name} was not made on the host`);
   assertUntouched(dir);
 });
 
 for (const link of ['dev', 'proc']) {
-  test(`a rootfs whose /${link} is a symlink out of it writes and mounts nothing there`, () => {
+  test(`a rootfs whose /${link} is a symlink to a host directory: what sc mounts there lands in the rootfs, nothing on the host`, () => {
     const dir = target(`via-${link}`);
-    refusedHostile(`link${link}`, ['sh', '-c', 'echo ran'], () => {}, (rootfs) => {
+    const r = runHostile(`link${link}`, ['sh', '-c', 'echo $(ls /dev/null /proc/self/status); head -c 3 /dev/zero | wc -c'], () => {}, (rootfs) => {
       rmSync(join(rootfs, link), { recursive: true, force: true });
       symlinkSync(dir, join(rootfs, link));
-    }, link);
+    });
+    assert.equal(r.stdout, '/dev/null /proc/self/status\n3\n', `the container's ${link} works, through its link`);
+    assert.ok(existsSync(join(r.rootfs, dir)), `the mount point is ${dir} inside the rootfs`);
     assertUntouched(dir);
   });
 }
 
-test('process.cwd through a symlink out of the rootfs makes nothing on the host and does not land there', () => {
+test('process.cwd through a symlink to a host directory is made and entered inside the rootfs, not on the host', () => {
   const dir = target('via-cwd');
-  refusedHostile('cwdlink', ['sh', '-c', 'pwd; ls'], (c) => { c.process.cwd = '/work/deeper'; }, (rootfs) => {
+  const r = runHostile('cwdlink', ['sh', '-c', 'pwd -P; ls -A'], (c) => { c.process.cwd = '/work/deeper'; }, (rootfs) => {
     symlinkSync(dir, join(rootfs, 'work'));
-  }, 'work');
+  });
+  assert.equal(r.stdout, `${dir}/deeper\n`, 'an empty directory of the rootfs, not the host\'s (no marker)');
+  assert.ok(statSync(join(r.rootfs, dir, 'deeper')).isDirectory());
   assertUntouched(dir);
 });
 
-test('a mount destination that is itself a symlink out of the rootfs: nothing is mounted on what it names', () => {
+test('a mount destination that is itself a symlink to a host directory: the bind goes where it leads inside the rootfs', () => {
   const dir = target('via-dest');
-  refusedHostile('destlink', ['sh', '-c', 'echo ran'], (c) => {
-    c.mounts.push({ destination: '/escape', type: 'bind', source: join(hostSide), options: ['rbind'] });
+  const source = target('bind-source');
+  const r = runHostile('destlink', ['sh', '-c', 'cat /escape/marker; echo written > /escape/new'], (c) => {
+    c.mounts.push({ destination: '/escape', type: 'bind', source, options: ['rbind', 'ro'] });
   }, (rootfs) => {
     symlinkSync(dir, join(rootfs, 'escape'));
-  }, 'escape');
+  });
+  assert.equal(r.stdout, 'host\n');
+  assert.match(r.stderr, /Read-only file system/);
   assertUntouched(dir);
+  assertUntouched(source);
+});
+
+test('a mount under an image\'s link that stays inside (Debian\'s /var/run -> /run) goes where it leads, as Kubernetes\' service account does', () => {
+  const secrets = target('serviceaccount');
+  writeFileSync(join(secrets, 'token'), 'sekrit\n');
+  const hostRun = existsSync('/run/secrets') ? readdirSync('/run/secrets') : undefined;
+  const r = runHostile('varrun', ['sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token /run/secrets/kubernetes.io/serviceaccount/token'], (c) => {
+    c.mounts.push({ destination: '/var/run/secrets/kubernetes.io/serviceaccount', type: 'bind', source: secrets, options: ['rbind', 'ro'] });
+  }, (rootfs) => {
+    rmSync(join(rootfs, 'var', 'run'), { recursive: true, force: true });
+    mkdirSync(join(rootfs, 'run'));
+    symlinkSync('/run', join(rootfs, 'var', 'run'));
+  });
+  assert.equal(r.stdout, 'sekrit\nsekrit\n');
+  assert.ok(statSync(join(r.rootfs, 'run', 'secrets', 'kubernetes.io', 'serviceaccount')).isDirectory());
+  assert.deepEqual(existsSync('/run/secrets') ? readdirSync('/run/secrets') : undefined, hostRun, "the host's /run is untouched");
+});
+
+test('a loop of links in a mount destination\'s way is refused in one line, and leaves nothing', () => {
+  const id = uniqueName('loop');
+  const bundle = makeBundle(id, SLEEPER, (c) => { c.mounts.push({ destination: '/loop-a/x', type: 'tmpfs', source: 'tmpfs' }); });
+  symlinkSync('/loop-b', join(bundle, 'rootfs', 'loop-a'));
+  symlinkSync('loop-a', join(bundle, 'rootfs', 'loop-b'));
+  const r = create(id, bundle);
+  ids.delete(id);
+  assertRefused(r, 1, /container ".*": .*loop.*: Too many levels of symbolic links/);
+  assertNothingOf(id, bundle);
 });
 
 test('the container\'s process reaches no sc binary and no descriptor of sc-oci: /proc/1/exe is unwritable, only 0, 1 and 2 are open', () => {
