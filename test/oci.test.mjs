@@ -529,7 +529,7 @@ test('process.user: uid, gid, additional groups and umask as given', () => {
   assert.match(stdout, /^640 1000 1001$/m, 'a file made inside has the umask\'s mode and the user\'s ids');
 });
 
-test('process.capabilities: the bounding, effective, permitted, inheritable and ambient sets are the config\'s, and exec gets them too', () => {
+test('process.capabilities: the bounding, effective, permitted, inheritable and ambient sets are the config\'s, and exec gets them too; none given is sc-oci\'s own', () => {
   const caps = ['CAP_CHOWN', 'CAP_KILL', 'CAP_SYS_ADMIN'];
   withRunning('caps', (c) => {
     c.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
@@ -541,6 +541,17 @@ test('process.capabilities: the bounding, effective, permitted, inheritable and 
     assert.deepEqual([exec.CapBnd, exec.CapEff, exec.CapPrm], [mask, mask, mask], 'exec runs with the same sets');
     assert.match(exSh(id, 'kill -0 1 && chown 5 /tmp && echo allowed').stdout, /allowed/);
     assert.match(exSh(id, 'mknod /tmp/n c 1 3').stderr, /Operation not permitted/, 'CAP_MKNOD is not in the sets');
+  });
+  // None given: runc's process keeps what runc has; ours gets every capability sc-oci has itself (not one it lacks).
+  const ownBnd = statusFields(readFileSync('/proc/self/status', 'utf8')).CapBnd;
+  withRunning('nocaps', (c) => { delete c.process.capabilities; }, (id, bundle) => {
+    const own = statusFields(ex(id, 'cat', '/proc/1/status').stdout);
+    assert.deepEqual([own.CapBnd, own.CapEff, own.CapPrm], [ownBnd, ownBnd, ownBnd]);
+    const file = join(bundle, 'process-nocaps.json');
+    writeFileSync(file, JSON.stringify({ args: ['grep', 'CapEff', '/proc/self/status'], cwd: '/' }));
+    const r = oci(['exec', '--process', file, id]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(statusFields(r.stdout).CapEff, ownBnd, 'exec --process without capabilities: the same');
   });
   // A user that is not root keeps what is ambient across its exec.
   const net = ['CAP_NET_BIND_SERVICE'];
