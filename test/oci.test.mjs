@@ -288,6 +288,29 @@ test('create of an ID that exists fails and leaves the first container as it was
   }
 });
 
+test('a created container is deleted without --force (its held process goes), or stopped by kill KILL before its program ran', () => {
+  const id = uniqueName('heldel');
+  const bundle = makeBundle(id, ['echo', 'must-not-run']);
+  assert.equal(create(id, bundle).code, 0);
+  const { pid } = state(id);
+  const r = oci(['delete', id]);
+  assert.equal(r.code, 0, r.stderr);
+  ids.delete(id);
+  assert.ok(dead(pid), 'the held process is dead');
+  assertNothingOf(id, bundle);
+  const killed = uniqueName('helkill');
+  const killedBundle = makeBundle(killed, ['echo', 'must-not-run']);
+  try {
+    assert.equal(create(killed, killedBundle).code, 0);
+    assert.equal(oci(['kill', killed, 'KILL']).code, 0);
+    waitStatus(killed, 'stopped');
+    assertRefused(oci(['start', killed]), 1, /it has stopped/);
+    assert.equal(output(killedBundle), '', 'its program never ran');
+  } finally {
+    remove(killed);
+  }
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // 2. kill
 
@@ -746,7 +769,7 @@ test('hooks: prestart and createRuntime run at create, poststart at start, posts
   assert.deepEqual([stopped.id, stopped.status, stopped.bundle], [id, 'stopped', bundle]);
 });
 
-test('a prestart hook that fails makes create fail in one line naming it, and leaves nothing', () => {
+test('a prestart hook that fails, or a createRuntime hook past its timeout, makes create fail in one line naming it, and leaves nothing', () => {
   const id = uniqueName('hookfail');
   const bundle = makeBundle(id, SLEEPER, (c) => {
     c.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'echo the hook says no >&2; exit 3'] }] };
@@ -758,6 +781,19 @@ test('a prestart hook that fails makes create fail in one line naming it, and le
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assertNothingOf(id, bundle);
   assertRefused(oci(['state', id]), 1, /does not exist/);
+  // After the container's process exists: a createRuntime hook past its timeout takes it down with it.
+  const late = uniqueName('hookslow');
+  const lateBundle = makeBundle(late, SLEEPER, (c) => {
+    c.hooks = { createRuntime: [{ path: '/bin/sleep', args: ['sleep', '5'], timeout: 1 }] };
+  });
+  const t0 = Date.now();
+  const slow = create(late, lateBundle);
+  ids.delete(late);
+  assert.equal(slow.code, 1);
+  assert.match(slow.stderr, /createRuntime hook \/bin\/sleep timed out after 1 s/);
+  assert.equal(slow.stderr.trim().split('\n').length, 1, slow.stderr);
+  assert.ok(Date.now() - t0 < 4000, 'the hook was killed at its timeout');
+  assertNothingOf(late, lateBundle);
 });
 
 /** Listens on a socket, runs create with --console-socket, takes the pty master, starts, types into it, prints what came back. */
@@ -864,7 +900,9 @@ test('create refuses a config.json that is not JSON, a missing bundle, a bad ID;
     assertRefused(r, 2, bad === '' ? /a container ID is required/ : /is not valid/);
   }
   assert.deepEqual(existsSync(join(stateRoot, 'containers')) ? readdirSync(join(stateRoot, 'containers')).filter((n) => n.includes('x') && n.startsWith('.')) : [], []);
-  assertRefused(box.run(OCI, ['--root', stateRoot, '--systemd-cgroup', 'create', '--bundle', good, uniqueName('sd')]), 1, /--systemd-cgroup is not supported/);
+  const sd = uniqueName('sd');
+  assertRefused(box.run(OCI, ['--root', stateRoot, '--systemd-cgroup', 'create', '--bundle', good, sd]), 1, /--systemd-cgroup is not supported/);
+  assertNothingOf(sd, good);
   assertRefused(oci(['checkpoint', 'x']), 2, /no command "checkpoint": sc-oci does not offer it/);
   assertRefused(oci(['frobnicate']), 2, /no command "frobnicate"/);
   assertRefused(oci(['create', '--bundel', good, 'x']), 2, /unknown flag --bundel/);
