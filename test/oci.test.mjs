@@ -676,15 +676,21 @@ test('linux.uidMappings/gidMappings with a user namespace: files made inside bel
   const shared = join(hostSide, 'userns-data');
   mkdirSync(shared);
   execFileSync('chown', [`${base}:${base}`, shared]);
-  const { stdout, stderr, bundle } = runToEnd('userns', ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /data/inside /tmp/inside && echo made'], (c, dir) => {
+  const roDir = join(hostSide, 'userns-ro');
+  mkdirSync(roDir);
+  writeFileSync(join(roDir, 'data'), 'read-only\n');
+  const { stdout, stderr, bundle } = runToEnd('userns', ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /data/inside /tmp/inside && echo made; cat /ro/data; touch /ro/x'], (c, dir) => {
     // The rootfs is the mapped root's, as an orchestrator hands it to a user namespace (chowned, or idmapped).
     execFileSync('chown', ['-R', `${base}:${base}`, join(dir, 'rootfs')]);
     c.linux.namespaces.push({ type: 'user' });
     c.linux.uidMappings = [{ containerID: 0, hostID: base, size: 65536 }];
     c.linux.gidMappings = [{ containerID: 0, hostID: base, size: 65536 }];
     c.mounts.push({ destination: '/data', type: 'bind', source: shared, options: ['bind'] });
+    c.mounts.push({ destination: '/ro', type: 'bind', source: roDir, options: ['rbind', 'ro', 'nosuid'] });
   });
-  assert.match(stdout, new RegExp(`^\\s*0\\s+${base}\\s+65536\\n\\s*0\\s+${base}\\s+65536\\n0\\nmade\\n$`), stderr);
+  assert.match(stdout, new RegExp(`^\\s*0\\s+${base}\\s+65536\\n\\s*0\\s+${base}\\s+65536\\n0\\nmade\\nread-only\\n$`), stderr);
+  assert.match(stderr, /touch: \/ro\/x: Read-only file system/, 'a read-only bind stays read-only in the user namespace');
+  assert.deepEqual(readdirSync(roDir), ['data']);
   for (const file of [join(shared, 'inside'), join(bundle, 'rootfs', 'tmp', 'inside')]) {
     const st = statSync(file);
     assert.deepEqual([st.uid, st.gid], [base, base], `${file} is the mapped host id's`);
@@ -746,12 +752,16 @@ test('hooks: prestart and createRuntime run at create, poststart at start, posts
   const record = (stage) => join(hostSide, `${id}-${stage}.json`);
   const hook = (stage) => ({ path: '/bin/sh', args: ['sh', '-c', `cat > ${record(stage)}; echo "$HOOK_STAGE" > ${record(stage)}.env`], env: [`HOOK_STAGE=${stage}`], timeout: 10 });
   const stages = ['prestart', 'createRuntime', 'poststart', 'poststop'];
-  const bundle = makeBundle(id, SLEEPER, (c) => { c.hooks = Object.fromEntries(stages.map((s) => [s, [hook(s)]])); });
+  const bundle = makeBundle(id, SLEEPER, (c) => {
+    c.hooks = Object.fromEntries(stages.map((s) => [s, [hook(s)]]));
+    c.annotations = { 'org.example/owner': 'the test' };
+  });
   const read = (stage) => JSON.parse(readFileSync(record(stage), 'utf8'));
   try {
     const c = create(id, bundle);
     assert.equal(c.code, 0, c.stderr);
-    const { pid } = state(id);
+    const { pid, annotations } = state(id);
+    assert.deepEqual(annotations, { 'org.example/owner': 'the test' }, 'state carries the annotations');
     assert.deepEqual(stages.map((s) => existsSync(record(s))), [true, true, false, false], 'prestart and createRuntime ran at create, no other');
     for (const stage of ['prestart', 'createRuntime']) {
       const s = read(stage);
@@ -872,6 +882,8 @@ const REFUSED = [
   ['memory.kernel', (c) => { c.linux.resources.memory = { kernel: 1048576 }; }, /linux\.resources\.memory\.kernel is not supported/],
   ['an ociVersion sc-oci does not read', (c) => { c.ociVersion = '2.0.0'; }, /ociVersion is not supported/],
   ['no mount namespace', (c) => { c.linux.namespaces = c.linux.namespaces.filter((n) => n.type !== 'mount'); }, /linux\.namespaces is not supported: a container without a mount namespace/],
+  ['a program the rootfs does not have', (c) => { c.process.args = ['no-such-program']; }, /exec: "no-such-program": executable file not found in \$PATH/],
+  ['a bind mount source that does not exist', (c) => { c.mounts.push({ destination: '/x', type: 'bind', source: '/no/such/source', options: ['bind'] }); }, /bind mount source \/no\/such\/source: No such file or directory/],
   ['a capability that is none', (c) => { c.process.capabilities.bounding.push('CAP_MADE_UP'); }, /process\.capabilities\.bounding\[\d+\] "CAP_MADE_UP" is not a capability/],
 ];
 
@@ -890,7 +902,13 @@ test('create refuses a config.json that is not JSON, a missing bundle, a bad ID;
   const id = uniqueName('notjson');
   const bundle = makeBundle(id, SLEEPER);
   writeFileSync(join(bundle, 'config.json'), '{"ociVersion": "1.0.2", ');
-  assertRefused(create(id, bundle), 1, /config\.json is not JSON/);
+  const log = join(box.root, 'runtime.log');
+  const notJson = box.run(OCI, ['--root', stateRoot, '--log', log, '--log-format', 'json', 'create', '--bundle', bundle, id]);
+  assertRefused(notJson, 1, /config\.json is not JSON/);
+  const logged = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0].level, 'error');
+  assert.match(logged[0].msg, /config\.json is not JSON/, 'the error is in --log, in runc\'s JSON, where containerd reads it');
   ids.delete(id);
   assertNothingOf(id, bundle);
   assertRefused(oci(['create', '--bundle', join(box.root, 'no-such-bundle'), uniqueName('nob')]), 1, /cannot read the bundle's config\.json .*: no such file/);
