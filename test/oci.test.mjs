@@ -803,26 +803,33 @@ test('a prestart hook that fails, or a createRuntime hook past its timeout, make
   assertNothingOf(late, lateBundle);
 });
 
-/** Listens on a socket, runs create with --console-socket, takes the pty master, starts, types into it, prints what came back. */
+/**
+ * Listens on a socket; MODE create: runs create with --console-socket, takes the pty master, starts; MODE exec: runs
+ * exec --tty --console-socket ... sh and takes its master. Types into it and prints what came back (and exec's status).
+ */
 const TERMINAL_CLIENT = `
 import os, socket, subprocess, sys, select, time
-oci, root, bundle, cid, path = sys.argv[1:6]
+mode, oci, root, bundle, cid, path = sys.argv[1:7]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
 srv.listen(1)
-made = subprocess.run([oci, '--root', root, 'create', '--bundle', bundle, '--console-socket', path, cid], capture_output=True, text=True)
-if made.returncode != 0:
-    sys.exit('create: ' + made.stderr)
+if mode == 'create':
+    made = subprocess.run([oci, '--root', root, 'create', '--bundle', bundle, '--console-socket', path, cid], capture_output=True, text=True)
+    if made.returncode != 0:
+        sys.exit('create: ' + made.stderr)
+else:
+    execd = subprocess.Popen([oci, '--root', root, 'exec', '--tty', '--console-socket', path, cid, 'sh'], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 conn, _ = srv.accept()
 conn.settimeout(10)
 msg, fds, _, _ = socket.recv_fds(conn, 1024, 1)
 if len(fds) != 1:
     sys.exit('no descriptor came')
 master = fds[0]
-started = subprocess.run([oci, '--root', root, 'start', cid], capture_output=True, text=True)
-if started.returncode != 0:
-    sys.exit('start: ' + started.stderr)
-os.write(master, b'echo answer-$((6*7)); tty; [ -t 0 ] && echo stdin-is-a-terminal; exit 0\\n')
+if mode == 'create':
+    started = subprocess.run([oci, '--root', root, 'start', cid], capture_output=True, text=True)
+    if started.returncode != 0:
+        sys.exit('start: ' + started.stderr)
+os.write(master, b'echo answer-$((6*7)); tty; stty size; [ -t 0 ] && echo stdin-is-a-terminal; exit 3\\n')
 got, end = b'', time.time() + 10
 while time.time() < end and b'stdin-is-a-terminal' not in got.replace(b'echo stdin-is-a-terminal', b''):
     if select.select([master], [], [], 0.2)[0]:
@@ -831,23 +838,36 @@ while time.time() < end and b'stdin-is-a-terminal' not in got.replace(b'echo std
         except OSError:
             break
 print(got.decode(errors='replace'))
+if mode == 'exec':
+    print('exec exited', execd.wait(10), execd.stderr.read().decode())
 `;
 
-test('process.terminal with --console-socket: the pty master reaches the socket, and a shell on it answers', () => {
+test('process.terminal with --console-socket: the pty master reaches the socket, and a shell on it answers; exec --tty likewise', () => {
   const id = uniqueName('tty');
-  const bundle = makeBundle(id, ['sh'], (c) => { c.process.terminal = true; });
+  const bundle = makeBundle(id, ['sh'], (c) => {
+    c.process.terminal = true;
+    c.process.consoleSize = { height: 33, width: 101 };
+  });
   const client = join(box.root, 'terminal-client.py');
   writeFileSync(client, TERMINAL_CLIENT);
   ids.add(id);
   try {
-    const r = box.run('python3', [client, OCI, stateRoot, bundle, id, join(box.root, `${id}.sock`)], { timeout: 30_000 });
+    const r = box.run('python3', [client, 'create', OCI, stateRoot, bundle, id, join(box.root, `${id}.sock`)], { timeout: 30_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /answer-42/);
     assert.match(r.stdout, /^\/dev\/pts\/\d+\r?$/m, 'its stdin is a pty of the container\'s devpts');
+    assert.match(r.stdout, /^33 101\r?$/m, 'of process.consoleSize');
     waitStatus(id, 'stopped');
   } finally {
     remove(id);
   }
+  withRunning('ttyexec', undefined, (execId) => {
+    const r = box.run('python3', [client, 'exec', OCI, stateRoot, '-', execId, join(box.root, `${execId}.sock`)], { timeout: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /answer-42/);
+    assert.match(r.stdout, /^\/dev\/pts\/\d+\r?$/m, 'a pty of the container\'s own');
+    assert.match(r.stdout, /^exec exited 3 $/m, 'its exit status is exec\'s');
+  });
   const without = makeBundle(`${id}-nosock`, ['sh'], (c) => { c.process.terminal = true; });
   const refused = create(`${id}-nosock`, without);
   ids.delete(`${id}-nosock`);
