@@ -929,15 +929,23 @@ static int setup_container(struct config *c) {
   return 0;
 }
 
-// --process once released: its limits, its filter and user in runc's order (the filter before the user
-// unless no_new_privs lets an unprivileged process load it), then exec. Returns the failed step.
-static const char *run_process(const struct config *c) {
+// --process: its limits, its filter and user in runc's order (the filter before the user unless no_new_privs lets
+// an unprivileged process load it). Before it is held, as runc's init: a process exec'd in while it waits meets a
+// PID 1 as confined as its program will be, not a root with every capability it could trace (CAP_SYS_PTRACE) out of
+// the config's. Returns the failed step.
+static const char *confine_process(const struct config *c) {
   const char *failed = process_limits(&c->proc);
   if (!failed && c->filter.len && !c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
     failed = "load the seccomp filter";
   if (!failed) failed = process_become(&c->proc);
   if (!failed && c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) failed = "set no_new_privs";
-  if (!failed && c->filter.len && c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
+  return failed;
+}
+
+// --process once released: the filter no_new_privs lets it load last (as runc, after the hold), then exec.
+static const char *run_process(const struct config *c) {
+  const char *failed = NULL;
+  if (c->filter.len && c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
     failed = "load the seccomp filter";
   // Again as the process's user: a directory it cannot enter fails here, as with runc.
   if (!failed && c->cwd && chdir(c->cwd) < 0) failed = "chdir to its working directory";
@@ -1037,6 +1045,12 @@ static void report(int fd, const char *msg) {
 static int container_main(void *arg) {
   struct config *c = arg;
   if (setup_container(c) < 0) {
+    report(c->ready_fd, errmsg);
+    _exit(1);
+  }
+  const char *confined = c->process_args ? confine_process(c) : NULL;
+  if (confined) {
+    snprintf(errmsg, sizeof errmsg, "%s %s: %s", confined, c->process_args[0], strerror(errno));
     report(c->ready_fd, errmsg);
     _exit(1);
   }
