@@ -200,7 +200,7 @@ const exSh = (id, script) => ex(id, 'sh', '-c', script);
 /** Fields of /proc/self/status as the process itself reads them. */
 const statusFields = (text) => Object.fromEntries([...text.matchAll(/^(\w+):\s+(.*)$/gm)].map((m) => [m[1], m[2].trim()]));
 const capMask = (...bits) => bits.reduce((m, b) => m | (1n << BigInt(b)), 0n).toString(16).padStart(16, '0');
-const CAP = { CHOWN: 0, KILL: 5, NET_BIND_SERVICE: 10, SYS_ADMIN: 21 };
+const CAP = { CHOWN: 0, KILL: 5, NET_BIND_SERVICE: 10, SYS_PTRACE: 19, SYS_ADMIN: 21 };
 
 /** Nothing of ID is left: no record under --root, no cgroup, no process. */
 function assertNothingOf(id, bundle) {
@@ -436,7 +436,8 @@ test('exec --detach --pid-file returns at once, the process running in the conta
     assert.ok(Date.now() - t0 < 5000, 'it did not wait for the 30 s sleep');
     const pid = Number(readFileSync(pidFile, 'utf8'));
     assert.ok(pid > 0);
-    assert.equal(cmdline(pid), 'sleep 30');
+    // The pid is written as it forks: its exec follows a moment later.
+    waitFor('the detached process to exec', () => cmdline(pid) === 'sleep 30');
     assert.ok(processesInCgroup(`${box.cgroupParent}/${id}`).includes(pid), "it runs in the container's cgroups");
     const ps = oci(['ps', '--format', 'json', id]);
     assert.ok(JSON.parse(ps.stdout).includes(pid), 'ps lists it');
@@ -555,12 +556,21 @@ test('process.capabilities: the bounding, effective, permitted, inheritable and 
     c.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
   }, (id) => {
     const mask = capMask(CAP.CHOWN, CAP.KILL, CAP.SYS_ADMIN);
-    const own = statusFields(ex(id, 'cat', '/proc/1/status').stdout);
+    const status1 = ex(id, 'cat', '/proc/1/status');
+    assert.equal(status1.code, 0, status1.stderr);
+    const own = statusFields(status1.stdout);
     assert.deepEqual([own.CapBnd, own.CapEff, own.CapPrm, own.CapInh, own.CapAmb], [mask, mask, mask, '0'.repeat(16), '0'.repeat(16)]);
     const exec = statusFields(ex(id, 'cat', '/proc/self/status').stdout);
     assert.deepEqual([exec.CapBnd, exec.CapEff, exec.CapPrm], [mask, mask, mask], 'exec runs with the same sets');
     assert.match(exSh(id, 'kill -0 1 && chown 5 /tmp && echo allowed').stdout, /allowed/);
     assert.match(exSh(id, 'mknod /tmp/n c 1 3').stderr, /Operation not permitted/, 'CAP_MKNOD is not in the sets');
+  });
+  // None at all (Kubernetes' drop: [ALL]): exec still runs and its status still passes through.
+  withRunning('capsnone', (c) => { c.process.capabilities = { bounding: [], effective: [], permitted: [] }; }, (id) => {
+    const r = exSh(id, 'grep CapBnd /proc/self/status; exit 4');
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 4);
+    assert.equal(statusFields(r.stdout).CapBnd, '0'.repeat(16));
   });
   // None given: runc's process keeps what runc has; ours gets every capability sc-oci has itself (not one it lacks).
   const ownBnd = statusFields(readFileSync('/proc/self/status', 'utf8')).CapBnd;
@@ -1092,6 +1102,35 @@ test('the container\'s process reaches no sc binary and no descriptor of sc-oci:
   } finally {
     remove(id);
   }
+});
+
+test('a created container\'s held process is already confined as its config says: a process exec\'d in before start meets no root to trace', () => {
+  const caps = ['CAP_KILL', 'CAP_SYS_PTRACE'];
+  const id = uniqueName('confined');
+  const bundle = makeBundle(id, SLEEPER, (c) => {
+    c.process.user = { uid: 1000, gid: 1000 };
+    c.process.capabilities = { bounding: caps, effective: caps, permitted: caps };
+    c.process.noNewPrivileges = true;
+  });
+  try {
+    assert.equal(create(id, bundle).code, 0);
+    const r = oci(['exec', '--user', '0:0', '--cap', 'CAP_SYS_PTRACE', id, 'cat', '/proc/1/status']);
+    assert.equal(r.code, 0, r.stderr);
+    const f = statusFields(r.stdout);
+    const mask = capMask(CAP.KILL, CAP.SYS_PTRACE);
+    assert.deepEqual([f.Uid.split('\t')[0], f.CapBnd, f.CapPrm, f.NoNewPrivs], ['1000', mask, mask, '1'], 'held: its user, capabilities and no_new_privs already');
+    assert.equal(state(id).status, 'created');
+  } finally {
+    remove(id);
+  }
+  // What cannot be applied fails create itself (one line, nothing left), not the start after it.
+  const bad = uniqueName('unconfinable');
+  const badBundle = makeBundle(bad, SLEEPER, (c) => { c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2 ** 30, hard: 2 ** 30 }]; });
+  const made = create(bad, badBundle);
+  ids.delete(bad);
+  if (made.code === 0) remove(bad);
+  assertRefused(made, 1, /set a resource limit \(rlimits\) sh: Operation not permitted/);
+  assertNothingOf(bad, badBundle);
 });
 
 test('a process inside one container cannot release another created container: its hold FIFO is in no rootfs, its process in no view', () => {
