@@ -815,11 +815,12 @@ test('a prestart hook that fails, or a createRuntime hook past its timeout, make
 
 /**
  * Listens on a socket; MODE create: runs create with --console-socket, takes the pty master, starts; MODE exec: runs
- * exec --tty --console-socket ... sh and takes its master. Types into it and prints what came back (and exec's status).
+ * exec --console-socket SOCKET with the rest of the arguments (flags, ID, command) and takes its master. Types into it and prints what came back (and exec's status).
  */
 const TERMINAL_CLIENT = `
 import os, socket, subprocess, sys, select, time
 mode, oci, root, bundle, cid, path = sys.argv[1:7]
+how = sys.argv[7:]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
 srv.listen(1)
@@ -828,7 +829,7 @@ if mode == 'create':
     if made.returncode != 0:
         sys.exit('create: ' + made.stderr)
 else:
-    execd = subprocess.Popen([oci, '--root', root, 'exec', '--tty', '--console-socket', path, cid, 'sh'], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    execd = subprocess.Popen([oci, '--root', root, 'exec', '--console-socket', path, *how], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 conn, _ = srv.accept()
 conn.settimeout(10)
 msg, fds, _, _ = socket.recv_fds(conn, 1024, 1)
@@ -852,7 +853,7 @@ if mode == 'exec':
     print('exec exited', execd.wait(10), execd.stderr.read().decode())
 `;
 
-test('process.terminal with --console-socket: the pty master reaches the socket, and a shell on it answers; exec --tty likewise', () => {
+test('process.terminal with --console-socket: the pty master reaches the socket, and a shell on it answers; exec likewise (--tty, or terminal in --process as containerd gives it)', () => {
   const id = uniqueName('tty');
   const bundle = makeBundle(id, ['sh'], (c) => {
     c.process.terminal = true;
@@ -871,12 +872,17 @@ test('process.terminal with --console-socket: the pty master reaches the socket,
   } finally {
     remove(id);
   }
-  withRunning('ttyexec', undefined, (execId) => {
-    const r = box.run('python3', [client, 'exec', OCI, stateRoot, '-', execId, join(box.root, `${execId}.sock`)], { timeout: 30_000 });
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /answer-42/);
-    assert.match(r.stdout, /^\/dev\/pts\/\d+\r?$/m, 'a pty of the container\'s own');
-    assert.match(r.stdout, /^exec exited 3 $/m, 'its exit status is exec\'s');
+  withRunning('ttyexec', undefined, (execId, execBundle) => {
+    // As people write it (--tty), and as containerd's shim does (terminal in the process file, no --tty).
+    const processFile = join(execBundle, 'tty-process.json');
+    writeFileSync(processFile, JSON.stringify({ ...baseConfig.process, args: ['sh'], terminal: true, consoleSize: { height: 20, width: 70 } }));
+    for (const how of [['--tty', execId, 'sh'], ['--process', processFile, execId]]) {
+      const r = box.run('python3', [client, 'exec', OCI, stateRoot, '-', execId, join(box.root, `${execId}-${how[0].slice(2)}.sock`), ...how], { timeout: 30_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /answer-42/, how.join(' '));
+      assert.match(r.stdout, /^\/dev\/pts\/\d+\r?$/m, 'a pty of the container\'s own');
+      assert.match(r.stdout, /^exec exited 3 $/m, 'its exit status is exec\'s');
+    }
   });
   const without = makeBundle(`${id}-nosock`, ['sh'], (c) => { c.process.terminal = true; });
   const refused = create(`${id}-nosock`, without);
