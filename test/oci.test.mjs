@@ -288,6 +288,19 @@ test('create of an ID that exists fails and leaves the first container as it was
   }
 });
 
+test('create with a --pid-file it cannot write fails in one line naming it, and leaves no container behind', () => {
+  const id = uniqueName('pidfail');
+  const bundle = makeBundle(id, SLEEPER);
+  const where = join(box.root, 'no-such-dir', 'pid');
+  const r = create(id, bundle, ['--pid-file', where]);
+  ids.delete(id);
+  if (r.code === 0) remove(id);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`container "${id}": cannot write the pid file ${where}: no directory`));
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assertNothingOf(id, bundle);
+});
+
 test('a created container is deleted without --force (its held process goes), or stopped by kill KILL before its program ran', () => {
   const id = uniqueName('heldel');
   const bundle = makeBundle(id, ['echo', 'must-not-run']);
