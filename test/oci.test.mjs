@@ -691,6 +691,35 @@ test('a network namespace given by path is joined: the container sees the same n
   }
 });
 
+test('a second container joins the first one\'s namespaces by path, as a Kubernetes pod\'s containers join its sandbox', () => {
+  withRunning('sandbox', (c) => { c.hostname = 'the-pod'; }, (sandbox) => {
+    const { pid } = state(sandbox);
+    const joined = (types) => (c) => {
+      c.linux.namespaces = c.linux.namespaces.map((n) => (types.includes(n.type) ? { type: n.type, path: `/proc/${pid}/ns/${n.type === 'network' ? 'net' : n.type}` } : n));
+      delete c.hostname;
+    };
+    const own = (ns) => readlinkSync(`/proc/${pid}/ns/${ns}`);
+    let memberPid;
+    let memberChild;
+    withRunning('member', joined(['network', 'ipc', 'uts', 'pid']), (member) => {
+      const r = exSh(member, 'for ns in net ipc uts pid; do readlink /proc/self/ns/$ns; done; hostname; cat /proc/1/cmdline | tr "\\0" " "');
+      assert.equal(r.code, 0, r.stderr);
+      const [net, ipc, uts, pidns, host, pid1] = r.stdout.split('\n');
+      assert.deepEqual([net, ipc, uts, pidns], [own('net'), own('ipc'), own('uts'), own('pid')]);
+      assert.equal(host, 'the-pod', "the sandbox's hostname");
+      assert.match(pid1, /^sh -c while/, "PID 1 is the sandbox's process: one pid namespace");
+      memberPid = state(member).pid;
+      assert.notEqual(memberPid, pid);
+      const pidFile = join(box.root, `${member}-child.pid`);
+      assert.equal(exDetached(member, pidFile, 'sleep', '33').code, 0);
+      memberChild = Number(readFileSync(pidFile, 'utf8'));
+    });
+    assert.equal(state(sandbox).status, 'running', 'deleting the member left the sandbox running');
+    assert.ok(dead(memberPid), "the member's process went with it, though the pid namespace lives on");
+    waitFor("the member's exec'd process to go too", () => dead(memberChild));
+  });
+});
+
 test('linux.uidMappings/gidMappings with a user namespace: files made inside belong to the mapped host ids, a bind from a closed directory too', () => {
   const base = 1_000_000 + Math.floor(Math.random() * 100) * 65536;
   const shared = join(hostSide, 'userns-data');
