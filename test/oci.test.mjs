@@ -1147,6 +1147,9 @@ test('the container\'s process reaches no sc binary and no descriptor of sc-oci:
     assert.deepEqual(readdirSync(`/proc/${pid}/fd`).sort(), ['0', '1', '2'], 'no hold FIFO, no descriptor of sc-oci or sc-init');
     const inside = exSh(id, 'echo $(ls /proc/1/fd); readlink /proc/1/exe');
     assert.equal(inside.stdout, '0 1 2\n/bin/busybox\n');
+    // An exec'd process likewise: none of sc-oci's or sc-enter's descriptors come along.
+    const execFds = ex(id, 'ls', '/proc/self/fd');
+    assert.equal(execFds.stdout, '0\n1\n2\n3\n', "3 is ls's own, the directory it reads");
   } finally {
     remove(id);
   }
