@@ -728,7 +728,8 @@ test('linux.uidMappings/gidMappings with a user namespace: files made inside bel
   const roDir = join(hostSide, 'userns-ro');
   mkdirSync(roDir);
   writeFileSync(join(roDir, 'data'), 'read-only\n');
-  const { stdout, stderr, bundle } = runToEnd('userns', ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /data/inside /tmp/inside && echo made; cat /ro/data; touch /ro/x'], (c, dir) => {
+  writeFileSync(join(hostSide, 'userns-hosts'), '10.0.0.1 the-pod\n');
+  const { stdout, stderr, bundle } = runToEnd('userns', ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /data/inside /tmp/inside && echo made; cat /ro/data; touch /ro/x; cat /etc/hosts'], (c, dir) => {
     // The rootfs is the mapped root's, as an orchestrator hands it to a user namespace (chowned, or idmapped).
     execFileSync('chown', ['-R', `${base}:${base}`, join(dir, 'rootfs')]);
     c.linux.namespaces.push({ type: 'user' });
@@ -736,8 +737,10 @@ test('linux.uidMappings/gidMappings with a user namespace: files made inside bel
     c.linux.gidMappings = [{ containerID: 0, hostID: base, size: 65536 }];
     c.mounts.push({ destination: '/data', type: 'bind', source: shared, options: ['bind'] });
     c.mounts.push({ destination: '/ro', type: 'bind', source: roDir, options: ['rbind', 'ro', 'nosuid'] });
+    // A file, as containerd binds /etc/hosts and resolv.conf.
+    c.mounts.push({ destination: '/etc/hosts', type: 'bind', source: join(hostSide, 'userns-hosts'), options: ['rbind', 'ro'] });
   });
-  assert.match(stdout, new RegExp(`^\\s*0\\s+${base}\\s+65536\\n\\s*0\\s+${base}\\s+65536\\n0\\nmade\\nread-only\\n$`), stderr);
+  assert.match(stdout, new RegExp(`^\\s*0\\s+${base}\\s+65536\\n\\s*0\\s+${base}\\s+65536\\n0\\nmade\\nread-only\\n10\\.0\\.0\\.1 the-pod\\n$`), stderr);
   assert.match(stderr, /touch: \/ro\/x: Read-only file system/, 'a read-only bind stays read-only in the user namespace');
   assert.deepEqual(readdirSync(roDir), ['data']);
   for (const file of [join(shared, 'inside'), join(bundle, 'rootfs', 'tmp', 'inside')]) {
