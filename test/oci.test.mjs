@@ -149,7 +149,7 @@ function remove(id) {
   ids.delete(id);
 }
 
-/** A container that runs ARGS (after CHANGE to its config) to the end: what it printed, and its pid. */
+/** A container that runs ARGS (after CHANGE to its config) to the end: what it printed, and its bundle. */
 function runToEnd(prefix, args, change) {
   const id = uniqueName(prefix);
   const bundle = makeBundle(id, args, change);
@@ -177,6 +177,7 @@ function withRunning(prefix, change, fn, args = SLEEPER) {
 }
 
 const ex = (id, ...args) => oci(['exec', id, ...args]);
+const exSh = (id, script) => ex(id, 'sh', '-c', script);
 /** exec --detach: the process keeps exec's stdio (as runc's does), so not a pipe of ours that would stay open. */
 function exDetached(id, pidFile, ...args) {
   const errFile = `${pidFile}.stderr`;
@@ -196,7 +197,6 @@ const dead = (pid) => {
     return true;
   }
 };
-const exSh = (id, script) => ex(id, 'sh', '-c', script);
 /** Fields of /proc/self/status as the process itself reads them. */
 const statusFields = (text) => Object.fromEntries([...text.matchAll(/^(\w+):\s+(.*)$/gm)].map((m) => [m[1], m[2].trim()]));
 const capMask = (...bits) => bits.reduce((m, b) => m | (1n << BigInt(b)), 0n).toString(16).padStart(16, '0');
