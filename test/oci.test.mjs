@@ -729,7 +729,7 @@ test('linux.uidMappings/gidMappings with a user namespace: files made inside bel
   mkdirSync(roDir);
   writeFileSync(join(roDir, 'data'), 'read-only\n');
   writeFileSync(join(hostSide, 'userns-hosts'), '10.0.0.1 the-pod\n');
-  const { stdout, stderr, bundle } = runToEnd('userns', ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /data/inside /tmp/inside && echo made; cat /ro/data; touch /ro/x; cat /etc/hosts'], (c, dir) => {
+  const mapped = (c, dir) => {
     // The rootfs is the mapped root's, as an orchestrator hands it to a user namespace (chowned, or idmapped).
     execFileSync('chown', ['-R', `${base}:${base}`, join(dir, 'rootfs')]);
     c.linux.namespaces.push({ type: 'user' });
@@ -739,7 +739,9 @@ test('linux.uidMappings/gidMappings with a user namespace: files made inside bel
     c.mounts.push({ destination: '/ro', type: 'bind', source: roDir, options: ['rbind', 'ro', 'nosuid'] });
     // A file, as containerd binds /etc/hosts and resolv.conf.
     c.mounts.push({ destination: '/etc/hosts', type: 'bind', source: join(hostSide, 'userns-hosts'), options: ['rbind', 'ro'] });
-  });
+  };
+  const script = 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /data/inside /tmp/inside && echo made; cat /ro/data; touch /ro/x; cat /etc/hosts';
+  const { stdout, stderr, bundle } = runToEnd('userns', ['sh', '-c', script], mapped);
   assert.match(stdout, new RegExp(`^\\s*0\\s+${base}\\s+65536\\n\\s*0\\s+${base}\\s+65536\\n0\\nmade\\nread-only\\n10\\.0\\.0\\.1 the-pod\\n$`), stderr);
   assert.match(stderr, /touch: \/ro\/x: Read-only file system/, 'a read-only bind stays read-only in the user namespace');
   assert.deepEqual(readdirSync(roDir), ['data']);
@@ -747,6 +749,14 @@ test('linux.uidMappings/gidMappings with a user namespace: files made inside bel
     const st = statSync(file);
     assert.deepEqual([st.uid, st.gid], [base, base], `${file} is the mapped host id's`);
   }
+  // exec joins the user namespace too: its root is the mapped one.
+  withRunning('usernsexec', mapped, (id, execBundle) => {
+    const r = exSh(id, 'id -u; touch /tmp/by-exec');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '0\n');
+    const st = statSync(join(execBundle, 'rootfs', 'tmp', 'by-exec'));
+    assert.deepEqual([st.uid, st.gid], [base, base]);
+  });
 });
 
 test('linux.maskedPaths and readonlyPaths: exactly the listed paths are masked or read-only', () => {
