@@ -1,5 +1,5 @@
 // Paths inside a container's tree, resolved by the kernel under its root: its symlinks (an image's
-// /dev -> /, say) are refused, never followed out to the host. Work then happens on the fd.
+// /dev -> /, say) are refused, or followed under that root, never out to the host. Work then happens on the fd.
 #ifndef SC_RESOLVE_H
 #define SC_RESOLVE_H
 #include <fcntl.h>
@@ -13,6 +13,17 @@ static inline int open_under(int dirfd, const char *path, int flags) {
   struct open_how how = {
     .flags = (unsigned long long)(O_PATH | O_CLOEXEC | flags),
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  while (*path == '/') path++;
+  return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+// The same, but a symlink on the way is followed as the container would follow it: resolved under DIRFD, never
+// above it (runc's securejoin; an image's /var/run -> /run leads to the container's /run, not the host's).
+static inline int open_in_root(int dirfd, const char *path, int flags) {
+  struct open_how how = {
+    .flags = (unsigned long long)(O_PATH | O_CLOEXEC | flags),
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
   while (*path == '/') path++;
   return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);

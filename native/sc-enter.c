@@ -414,6 +414,8 @@ int main(int argc, char **argv) {
   // What the command creates gets the container's usual modes, not its caller's umask (sc's is 077).
   umask(022);
   if (nputs) {
+    // Dropping from the bounding set takes CAP_SETPCAP, which the container's own set may lack: raised for it first.
+    if (!privileged) raise_effective();
     const char *failed = privileged ? NULL : limit_caps(caps);
     if (failed) die("%s: %s", failed, strerror(errno));
     if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("set no_new_privs: %s", strerror(errno));
@@ -457,9 +459,10 @@ int main(int argc, char **argv) {
     }
     if (slave > 2) close(slave);
     const char *failed = NULL;
-    // The process's own limits and user (sc-oci exec) need the capabilities we lowered.
+    // The process's own limits and user (sc-oci exec), its filter, and limit_caps (CAP_SETPCAP, which the
+    // container's own set may lack) need the capabilities we lowered.
     int as_process = proc.set_user || proc.set_caps || proc.nrlimits || proc.set_oom || proc.set_umask;
-    if (!privileged && (filter.len || as_process)) raise_effective();
+    if (!privileged) raise_effective();
     if (as_process) failed = process_limits(&proc);
     if (!failed && filter.len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &filter) < 0) failed = "load the container's seccomp filter";
     if (!failed && !privileged && !proc.set_caps) failed = limit_caps(caps);
@@ -477,7 +480,9 @@ int main(int argc, char **argv) {
   if (pid_dir >= 0) write_pid_file(pid_dir, pid_name, child);
   // Detached: the command is the caller's to reap (its subreaper, containerd's shim or conmon, gets it).
   if (detach) return 0;
-  // We only relay and wait from here: nothing more than the container's own capabilities.
+  // We only relay and wait from here: nothing more than the container's own capabilities (dropping from the
+  // bounding set takes CAP_SETPCAP, which a container of none lacks: raised for it first).
+  if (!privileged) raise_effective();
   if (!privileged && limit_caps(caps)) die("drop capabilities: %s", strerror(errno));
   struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);

@@ -54,6 +54,7 @@
 struct mountspec {
   const char *dest, *type, *src, *data;
   unsigned long flags, propagation;
+  int tree; // a bind's source cloned before the clone (open_bind_sources), or -1
 };
 
 struct config {
@@ -84,6 +85,9 @@ struct config {
 
 // The child reports a failed step through this buffer, the parent prints it.
 static char errmsg[512];
+// --process: paths under the container's root follow its symlinks there, as runc's do (an OCI bundle's image is
+// the orchestrator's, its mounts go where the image's links say); sc's own containers refuse them.
+static int links_in_root;
 
 static int fail(const char *fmt, ...) {
   int saved = errno;
@@ -199,7 +203,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
       break;
     }
     if (!strcmp(a, "--boot")) { boot = 1; continue; }
-    if (!strcmp(a, "--process")) { process = 1; continue; }
+    if (!strcmp(a, "--process")) { process = links_in_root = 1; continue; }
     if (!strcmp(a, "--privileged")) { c->privileged = 1; continue; }
     if (!strcmp(a, "--no-new-privs")) { c->no_new_privs = 1; continue; }
     if (!strcmp(a, "--no-mknod")) { c->no_mknod = 1; continue; }
@@ -211,7 +215,7 @@ static void parse_args(int argc, char **argv, struct config *c) {
     if (!strcmp(a, "--mount")) {
       if (i + 6 >= argc || c->nmounts >= MAX_LIST) usage("--mount wants DEST TYPE SOURCE FLAGS PROPAGATION DATA (six words; at most 64 mounts)");
       struct mountspec *m = &c->mounts[c->nmounts++];
-      m->dest = argv[i + 1], m->type = argv[i + 2], m->src = argv[i + 3], m->data = argv[i + 6];
+      m->dest = argv[i + 1], m->type = argv[i + 2], m->src = argv[i + 3], m->data = argv[i + 6], m->tree = -1;
       m->flags = parse_ulong("--mount FLAGS", argv[i + 4]);
       m->propagation = parse_ulong("--mount PROPAGATION", argv[i + 5]);
       if (m->dest[0] != '/' || strstr(m->dest, "/..")) usage("a --mount DEST must be an absolute path without '..'");
@@ -311,9 +315,9 @@ static int join_cgroups(const struct config *c) {
 
 // PATH under the container's root, a directory or file of the filesystem MAGIC (0: any), as an O_PATH fd.
 static int open_in(int rootfd, const char *path, int flags, long magic) {
-  int fd = open_under(rootfd, path, flags);
+  int fd = links_in_root ? open_in_root(rootfd, path, flags) : open_under(rootfd, path, flags);
   if (fd < 0) {
-    if (errno == ELOOP || errno == EXDEV)
+    if (!links_in_root && (errno == ELOOP || errno == EXDEV))
       return errno = 0, fail("%s in the container is a symlink or crosses one; sc never follows a container's links there", path);
     return fail("open %s in the container", path);
   }
@@ -447,22 +451,54 @@ static int stack_rootfs(int *rootfd) {
   return 0;
 }
 
-// Make PATH (relative) under DIRFD, one component at a time, none of them a symlink.
-static int mkdirs_in(int dirfd, const char *path) {
+// Make PATH (relative) under DIRFD, one component at a time: none of them a symlink, or with --process each
+// resolved under the root, a link to what is not there yet made where it leads there (as runc's MkdirAll).
+static int mkdirs_in_depth(int dirfd, const char *path, int links) {
   char part[4096];
+  path += strspn(path, "/");
   for (const char *p = path; *p;) {
     const char *slash = strchr(p, '/');
+    if (slash == p) { // an empty name (a link's "a//b")
+      p++;
+      continue;
+    }
     size_t len = slash ? (size_t)(slash - path) : strlen(path);
     snprintf(part, sizeof part, "%.*s", (int)len, path);
-    int fd = open_under(dirfd, part, O_DIRECTORY);
+    int fd = links_in_root ? open_in_root(dirfd, part, O_DIRECTORY) : open_under(dirfd, part, O_DIRECTORY);
     if (fd < 0 && errno == ENOENT) {
-      if (mkdirat(dirfd, part, 0755) < 0 && errno != EEXIST) return fail("mkdir %s", part);
+      // The one missing name, made in its parent as resolved under the root: no path walked again by mkdirat.
+      char *base = strrchr(part, '/'), target[4096], next[8192];
+      int pfd = dirfd;
+      if (base) {
+        *base = '\0';
+        pfd = open_in(dirfd, part, O_DIRECTORY, 0);
+        *base = '/';
+        if (pfd < 0) return -1;
+      }
+      const char *name = base ? base + 1 : part;
+      int rc = mkdirat(pfd, name, 0755), saved = errno;
+      ssize_t n = rc < 0 && saved == EEXIST && links_in_root ? readlinkat(pfd, name, target, sizeof target - 1) : -1;
+      if (pfd != dirfd) close(pfd);
+      if (rc < 0 && saved != EEXIST) return errno = saved, fail("mkdir %s", part);
+      if (n > 0) {
+        // A link to nowhere: its target, then the rest, made under the root (an absolute one from the root).
+        if (links >= 40) return errno = ELOOP, fail("mkdir %s", part);
+        target[n] = '\0';
+        snprintf(next, sizeof next, "%.*s%s%s%s", target[0] == '/' ? 0 : (int)(name - part), part, target, slash ? "/" : "", slash ? slash + 1 : "");
+        return mkdirs_in_depth(dirfd, next, links + 1);
+      }
+      if ((fd = open_in(dirfd, part, O_DIRECTORY, 0)) < 0) return -1;
+      close(fd);
     } else if (fd < 0) {
       return open_in(dirfd, part, O_DIRECTORY, 0);
     } else close(fd);
     p = slash ? slash + 1 : p + strlen(p);
   }
   return 0;
+}
+
+static int mkdirs_in(int dirfd, const char *path) {
+  return mkdirs_in_depth(dirfd, path, 0);
 }
 
 // /run, /run/lock and the like for a booted init (systemd's container interface): tmpfs of its own.
@@ -554,9 +590,14 @@ static int do_mount(int rootfd, const struct mountspec *m) {
   int src = -1, fd = -1, again = -1, rc = -1;
   struct stat st;
   if (flags & MS_BIND) {
-    if ((src = open(m->src, O_PATH | O_CLOEXEC)) < 0 || fstat(src, &st) < 0) { fail("bind mount source %s", m->src); goto out; }
+    src = m->tree >= 0 ? m->tree : open(m->src, O_PATH | O_CLOEXEC);
+    if (src < 0 || fstat(src, &st) < 0) { fail("bind mount source %s", m->src); goto out; }
     if (make_target(rootfd, rel, S_ISDIR(st.st_mode)) < 0 || (fd = open_in(rootfd, rel, 0, 0)) < 0) goto out;
-    if (mount(fd_path(src).s, fd_path(fd).s, NULL, MS_BIND | rec, NULL) < 0) { fail("bind %s on %s", m->src, m->dest); goto out; }
+    if (m->tree >= 0 ? move_mount(src, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+                     : mount(fd_path(src).s, fd_path(fd).s, NULL, MS_BIND | rec, NULL) < 0) {
+      fail("bind %s on %s", m->src, m->dest);
+      goto out;
+    }
     unsigned long attrs = flags & ~MS_BIND;
     if (attrs) {
       if ((again = open_in(rootfd, rel, 0, 0)) < 0) goto out;
@@ -768,7 +809,7 @@ static int become_userns_root(const struct config *c) {
 // Moves the descriptors the container keeps (the ready pipe, the hold FIFO, the console socket) to 3, 4,
 // ... in that order and closes every other one above stdio.
 static int keep_fds(int *const fds[], int n) {
-  int tmp[8], next = 3;
+  int tmp[3 + MAX_LIST], next = 3;
   for (int i = 0; i < n; i++)
     if (*fds[i] >= 0 && (tmp[i] = fcntl(*fds[i], F_DUPFD_CLOEXEC, 100)) < 0) return -1;
   for (int i = 0; i < n; i++) {
@@ -836,6 +877,9 @@ static int setup_process(struct config *c) {
   for (int i = 0; i < c->nenvs; i++)
     if (putenv((char *)c->envs[i]) < 0) return fail("putenv %s", c->envs[i]);
   process_default_home(c->proc.set_user ? c->proc.uid : 0);
+  // Held until start, a process exec'd in meanwhile would read our command line (host paths: the bundle, the
+  // hold FIFO, the cgroups) and the caller's environment in /proc/1: show "sc-init" and the process's own.
+  if (publish_identity() < 0) errmsg[0] = '\0';
   if (c->cwd && chdir(c->cwd) < 0) return fail("chdir %s", c->cwd);
   return check_command(c->process_args[0]);
 }
@@ -854,8 +898,9 @@ static int setup_container(struct config *c) {
     return -1; // never the caller's pipes: they would stay open as long as the process runs
   }
   // Everything inherited beyond stdio and what the setup still needs stays outside the container.
-  int *const kept[] = {&c->ready_fd, &c->hold_fd, &c->term_fd};
-  if (keep_fds(kept, 3) < 0) return fail("close inherited descriptors");
+  int *kept[3 + MAX_LIST] = {&c->ready_fd, &c->hold_fd, &c->term_fd}, nkept = 3;
+  for (int i = 0; i < c->nmounts; i++) kept[nkept++] = &c->mounts[i].tree;
+  if (keep_fds(kept, nkept) < 0) return fail("close inherited descriptors");
   if (setsid() < 0) return fail("setsid");
   if (c->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
     return fail("join a new session keyring");
@@ -884,15 +929,23 @@ static int setup_container(struct config *c) {
   return 0;
 }
 
-// --process once released: its limits, its filter and user in runc's order (the filter before the user
-// unless no_new_privs lets an unprivileged process load it), then exec. Returns the failed step.
-static const char *run_process(const struct config *c) {
+// --process: its limits, its filter and user in runc's order (the filter before the user unless no_new_privs lets
+// an unprivileged process load it). Before it is held, as runc's init: a process exec'd in while it waits meets a
+// PID 1 as confined as its program will be, not a root with every capability it could trace (CAP_SYS_PTRACE) out of
+// the config's. Returns the failed step.
+static const char *confine_process(const struct config *c) {
   const char *failed = process_limits(&c->proc);
   if (!failed && c->filter.len && !c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
     failed = "load the seccomp filter";
   if (!failed) failed = process_become(&c->proc);
   if (!failed && c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) failed = "set no_new_privs";
-  if (!failed && c->filter.len && c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
+  return failed;
+}
+
+// --process once released: the filter no_new_privs lets it load last (as runc, after the hold), then exec.
+static const char *run_process(const struct config *c) {
+  const char *failed = NULL;
+  if (c->filter.len && c->no_new_privs && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->filter) < 0)
     failed = "load the seccomp filter";
   // Again as the process's user: a directory it cannot enter fails here, as with runc.
   if (!failed && c->cwd && chdir(c->cwd) < 0) failed = "chdir to its working directory";
@@ -995,6 +1048,12 @@ static int container_main(void *arg) {
     report(c->ready_fd, errmsg);
     _exit(1);
   }
+  const char *confined = c->process_args ? confine_process(c) : NULL;
+  if (confined) {
+    snprintf(errmsg, sizeof errmsg, "%s %s: %s", confined, c->process_args[0], strerror(errno));
+    report(c->ready_fd, errmsg);
+    _exit(1);
+  }
   report(c->ready_fd, "ok");
   if (c->process_args) {
     // Held: the caller has its pid once the pipe closes; what fails after the release goes to stderr.
@@ -1044,6 +1103,19 @@ static int make_hold(struct config *c) {
     fail("open the hold FIFO %s", c->hold);
     unlink(c->hold);
     return -1;
+  }
+  return 0;
+}
+
+// With a user namespace, the container's root may be denied the directories a bind's source lies in (a bundle's
+// are often closed to other users): each source tree is cloned here, as the caller, the way runc opens them before
+// it joins, and the container attaches the copy (do_mount).
+static int open_bind_sources(struct config *c) {
+  for (int i = 0; i < c->nmounts; i++) {
+    struct mountspec *m = &c->mounts[i];
+    if (!(m->flags & MS_BIND)) continue;
+    m->tree = open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->flags & MS_REC ? AT_RECURSIVE : 0));
+    if (m->tree < 0) return fail("bind mount source %s", m->src);
   }
   return 0;
 }
@@ -1157,10 +1229,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
   }
-  // What --process takes from outside before the clone: its stdio, its console socket, its hold FIFO.
+  // What --process takes from outside before the clone: its stdio, its console socket, its binds' sources, its hold FIFO.
   if ((c.stdio_of && take_stdio(&c) < 0) ||
       (c.term_socket && (c.term_fd = connect_console_socket(c.term_socket)) < 0 && fail("connect to the console socket %s", c.term_socket) < 0) ||
-      (c.hold && make_hold(&c) < 0)) {
+      (c.ids && open_bind_sources(&c) < 0) || (c.hold && make_hold(&c) < 0)) {
     fprintf(stderr, "sc-init: %s\n", errmsg);
     return 1;
   }
@@ -1183,6 +1255,8 @@ int main(int argc, char **argv) {
     if (c.stdio_fds[i] >= 0) close(c.stdio_fds[i]);
   if (c.hold_fd >= 0) close(c.hold_fd);
   if (c.term_fd >= 0) close(c.term_fd);
+  for (int i = 0; i < c.nmounts; i++)
+    if (c.mounts[i].tree >= 0) close(c.mounts[i].tree);
   if (c.console_keeper) release_console_keeper(&c, pid);
   if (c.ids) {
     close(maps[0]);

@@ -1,6 +1,7 @@
 // A bundle's config.json (runtime-spec 1.0-1.1) read into what the sc tools take: the spec (the wishes),
 // the seccomp profile, the user namespace's ids, and sc-oci's own part (hooks, annotations). Every field is
 // either honoured or refused here, by name; none is ignored.
+import { readFileSync } from 'node:fs';
 import { isAbsolute, normalize, resolve } from 'node:path';
 import {
   CAPABILITIES, MS, parseMountOptions, parseSeccompProfile, RLIMITS, UsageError,
@@ -83,9 +84,23 @@ const rlimitValue = (v: unknown, field: string): number | 'unlimited' => {
   return v >= 2 ** 63 ? 'unlimited' : v;
 };
 
-/** runc's defaults: every capability in the bounding, effective and permitted sets when none are given. */
+/**
+ * What sc-oci may pass on: the capabilities of its own bounding set. A host can withhold some from its root (a
+ * sandboxing agent dropping CAP_SYS_RESOURCE, say); asking the kernel for one of those fails the process at start.
+ */
+function ownCapabilities(): string[] {
+  const bnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  if (!bnd) return [...CAPABILITIES];
+  const mask = BigInt(`0x${bnd}`);
+  return CAPABILITIES.filter((_, i) => ((mask >> BigInt(i)) & 1n) === 1n);
+}
+
+/** runc's default when none are given (its process keeps what runc has): our own capabilities, in the bounding, effective and permitted sets. */
 function capabilities(v: unknown): ProcessSpec['capabilities'] {
-  if (v === undefined || v === null) return { bounding: [...CAPABILITIES], effective: [...CAPABILITIES], permitted: [...CAPABILITIES], inheritable: [], ambient: [] };
+  if (v === undefined || v === null) {
+    const own = ownCapabilities();
+    return { bounding: own, effective: [...own], permitted: [...own], inheritable: [], ambient: [] };
+  }
   const o = object(v, 'process.capabilities', ['bounding', 'effective', 'inheritable', 'permitted', 'ambient']);
   const set = (k: string) => strings(o[k], `process.capabilities.${k}`).map((c, i) => (CAPABILITIES.includes(c) ? c : fail(`process.capabilities.${k}[${i}]`, `${JSON.stringify(c)} is not a capability this sc knows`)));
   return { bounding: set('bounding'), effective: set('effective'), permitted: set('permitted'), inheritable: set('inheritable'), ambient: set('ambient') };
@@ -389,6 +404,12 @@ export function readConfig(text: string, bundle: string, id: string): Bundle {
   const sys = sysctl(linux.sysctl, own);
   if (Object.keys(sys).length) spec.sysctl = sys;
   Object.assign(spec, readResources(linux.resources));
+  // runc makes linux.devices before it writes the device rules; ours are in the cgroup before sc-init makes the
+  // nodes, so making exactly these stays allowed after the rules (m only: reading and writing are the rules' to give).
+  if (devs.some((d) => d.type !== 'p')) {
+    spec.deviceRules = [...(spec.deviceRules ?? [{ allow: false, type: 'a', access: 'rwm' }]),
+      ...devs.filter((d) => d.type !== 'p').map((d) => ({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major, minor: d.minor, access: 'm' }))];
+  }
   if (linux.cgroupsPath !== undefined && linux.cgroupsPath !== null && linux.cgroupsPath !== '') {
     const path = string(linux.cgroupsPath, 'linux.cgroupsPath');
     if (/^[^/:]*:[^:]*:[^:]*$/.test(path)) refuse('linux.cgroupsPath', `${JSON.stringify(path)} is a systemd slice path: sc-oci manages cgroups itself (cgroupfs); configure the orchestrator so (see sc-oci --help)`);

@@ -53,11 +53,12 @@ export const create: Command = {
       const state = ociState(created, 'created');
       await runHooks('prestart', bundle.oci.hooks.prestart, state);
       await runHooks('createRuntime', bundle.oci.hooks.createRuntime, state);
+      // A pid file that cannot be written fails create like the rest (as runc): the caller would never delete what it never learnt of.
+      if (options['pid-file']) writePidFile(String(options['pid-file']), created.process!.pid);
     } catch (err) {
       await rollback(ctx, created);
       throw new OciError(`container "${id}": ${(err as Error).message}`);
     }
-    if (options['pid-file']) writePidFile(String(options['pid-file']), created.process!.pid);
     return 0;
   },
 };
