@@ -28,6 +28,7 @@
 #include "console-socket.h"
 #include "fds.h"
 #include "filter.h"
+#include "identity.h"
 #include "process.h"
 #include "readonly-exe.h"
 
@@ -373,6 +374,8 @@ int main(int argc, char **argv) {
     usage("--put takes none of the process's flags");
   // The caller's other open files must not reach the container.
   if (close_fds_from(3, -1, CLOSE_RANGE_CLOEXEC) < 0) die("cannot close inherited descriptors");
+  // Our stat in the host's /proc, for publish_identity once we are in the container's root (closed before the fork).
+  int stat_fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
   // Host paths, reached before we leave the host's root: the console socket, the pid file's directory.
   if (term_socket && (term_fd = connect_console_socket(term_socket)) < 0) die("connect to the console socket %s: %s", term_socket, strerror(errno));
   if (pid_file) {
@@ -447,7 +450,10 @@ int main(int argc, char **argv) {
   sigemptyset(&fwd);
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&fwd, forwarded[i]);
   sigprocmask(SIG_BLOCK, &fwd, &old);
-  // Only a child of ours lands in the pid namespace we joined.
+  // Only a child of ours lands in the pid namespace we joined, where until it execs anyone may read its
+  // /proc/PID/cmdline: ours, with host paths (libexec, cgroups, a pid file). It inherits "sc-enter" instead.
+  publish_identity("sc-enter", stat_fd);
+  if (stat_fd >= 0) close(stat_fd);
   child = fork();
   if (child < 0) die("fork: %s", strerror(errno));
   if (child == 0) {

@@ -36,6 +36,7 @@
 #include "caps.h"
 #include "console-socket.h"
 #include "fds.h"
+#include "identity.h"
 #include "filter.h"
 #include "process.h"
 #include "resolve.h"
@@ -741,36 +742,6 @@ static int loopback_up(void) {
   return rc;
 }
 
-// We never exec, so /proc/1/cmdline and /proc/1/environ would still show the caller's (host paths among
-// them): point the kernel at "sc-init" and a copy of the new environment (PR_SET_MM_MAP needs no
-// CAP_SYS_RESOURCE).
-static int publish_identity(void) {
-  // Both on the heap: the kernel reads them only from anonymous memory.
-  char *args = strdup("sc-init");
-  size_t size = 0;
-  for (char **e = environ; *e; e++) size += strlen(*e) + 1;
-  char *env = malloc(size), *p = env, stat[2048];
-  if (!env || !args) return fail("allocate the environment");
-  for (char **e = environ; *e; e++) p = stpcpy(p, *e) + 1;
-  int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read(fd, stat, sizeof stat - 1);
-  if (fd >= 0) close(fd);
-  if (n <= 0) return fail("read /proc/self/stat");
-  stat[n] = '\0';
-  // The map must restate every field: take them from /proc/self/stat (fields 4-52, after comm and state).
-  unsigned long long f[53] = {0};
-  p = strchr(strrchr(stat, ')') + 2, ' ');
-  for (int i = 4; i <= 52; i++) f[i] = strtoull(p, &p, 10);
-  struct prctl_mm_map map = {
-    .start_code = f[26], .end_code = f[27], .start_data = f[45], .end_data = f[46], .start_brk = f[47],
-    .brk = (unsigned long)syscall(SYS_brk, 0), .start_stack = f[28],
-    .arg_start = (unsigned long)args, .arg_end = (unsigned long)args + strlen(args) + 1,
-    .env_start = (unsigned long)env, .env_end = (unsigned long)env + size, .exe_fd = (unsigned)-1,
-  };
-  if (prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0) return fail("publish the environment (PR_SET_MM_MAP)");
-  return 0;
-}
-
 static int setup_env(const struct config *c) {
   int has_term = 0;
   clearenv();
@@ -783,7 +754,7 @@ static int setup_env(const struct config *c) {
   if (!has_term && setenv("TERM", "xterm", 1) < 0) return fail("setenv TERM");
   // Not fatal: a kernel without PR_SET_MM_MAP (CONFIG_CHECKPOINT_RESTORE) keeps showing the caller's
   // environment in /proc/1/environ, and sc-enter then uses the defaults above instead of it.
-  if (publish_identity() < 0) errmsg[0] = '\0';
+  publish_identity("sc-init", -1);
   return 0;
 }
 
@@ -879,7 +850,7 @@ static int setup_process(struct config *c) {
   process_default_home(c->proc.set_user ? c->proc.uid : 0);
   // Held until start, a process exec'd in meanwhile would read our command line (host paths: the bundle, the
   // hold FIFO, the cgroups) and the caller's environment in /proc/1: show "sc-init" and the process's own.
-  if (publish_identity() < 0) errmsg[0] = '\0';
+  publish_identity("sc-init", -1);
   if (c->cwd && chdir(c->cwd) < 0) return fail("chdir %s", c->cwd);
   return check_command(c->process_args[0]);
 }

@@ -4,7 +4,7 @@
 // namespaces hold even for full root, fails just the same: said in the test). Run as root after build + assemble.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -231,6 +231,27 @@ test('PID 1 shows the container no host path: its command line is "sc-init", its
   assert.equal(sh(confined, 'readlink /proc/1/exe').stdout, '/\n', 'its exe names no host path');
   // On a read-only mount only sc can reach: not even its own root can write it (and it is busy as the running program).
   assert.match(sh(confined, 'echo x > /proc/1/exe').stderr, /Read-only file system|Text file busy/);
+});
+
+test('sc exec shows the container no host path either: until its command execs, the child has sc-enter\'s published name, not its arguments', async () => {
+  // sc execs sc-enter, which forks the command into the container: the fork shares sc-enter's memory, so what
+  // sc-enter's /proc/PID/cmdline reads (host paths: libexec, cgroups) is what the child's read before its exec.
+  const exec = spawn(join(BIN, 'sc'), ['exec', confined, 'sleep', '30'], { env: box.env, stdio: 'ignore' });
+  try {
+    const read = (file) => { try { return readFileSync(file, 'utf8'); } catch { return ''; } };
+    let cmdline = '';
+    for (let i = 0; i < 100; i++) {
+      cmdline = read(`/proc/${exec.pid}/cmdline`);
+      if (cmdline === 'sc-enter\0' && readdirSync(`/proc/${exec.pid}/task`).length && read(`/proc/${exec.pid}/task/${exec.pid}/children`).trim()) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(cmdline, 'sc-enter\0', 'sc-enter, once it has joined the container, publishes no argument');
+    assert.doesNotMatch(read(`/proc/${exec.pid}/environ`), new RegExp(`${box.root}|/libexec/`), 'nor a host path in its environment');
+    assert.match(sh(confined, 'cat /proc/[0-9]*/cmdline | tr "\\0" " "').stdout, /sleep 30/, 'its child is in the container');
+  } finally {
+    exec.kill('SIGKILL');
+    sh(confined, 'pkill -x sleep');
+  }
 });
 
 // The probe (test/fixtures/syscalls.c) tries keyctl, unshare(CLONE_NEWUSER), bpf and open_by_handle_at.
