@@ -141,8 +141,11 @@ static inline const char *process_become(const struct process *p) {
     }
     if (syscall(SYS_capset, &head, data) < 0) return "set the capabilities (effective, permitted, inheritable)";
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return "clear the ambient capabilities";
+    // The kernel raises an ambient capability only if it is permitted and inheritable: runc warns about the rest
+    // and goes on (`runc spec` itself asks for ambient ones it leaves out of inheritable), so they are left out.
+    uint64_t ambient = p->ambient & p->permitted & p->inheritable;
     for (int cap = 0; cap < 64; cap++)
-      if (p->ambient >> cap & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) return "raise an ambient capability";
+      if (ambient >> cap & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) return "raise an ambient capability";
   }
   return NULL;
 }

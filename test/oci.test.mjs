@@ -200,7 +200,7 @@ const dead = (pid) => {
 /** Fields of /proc/self/status as the process itself reads them. */
 const statusFields = (text) => Object.fromEntries([...text.matchAll(/^(\w+):\s+(.*)$/gm)].map((m) => [m[1], m[2].trim()]));
 const capMask = (...bits) => bits.reduce((m, b) => m | (1n << BigInt(b)), 0n).toString(16).padStart(16, '0');
-const CAP = { CHOWN: 0, KILL: 5, NET_BIND_SERVICE: 10, SYS_PTRACE: 19, SYS_ADMIN: 21 };
+const CAP = { CHOWN: 0, KILL: 5, NET_BIND_SERVICE: 10, SYS_PTRACE: 19, SYS_ADMIN: 21, AUDIT_WRITE: 29 };
 
 /** Nothing of ID is left: no record under --root, no cgroup, no process. */
 function assertNothingOf(id, bundle) {
@@ -605,6 +605,16 @@ test('process.capabilities: the bounding, effective, permitted, inheritable and 
   const f = statusFields(stdout);
   const bind = capMask(CAP.NET_BIND_SERVICE);
   assert.deepEqual([f.Uid.split('\t')[0], f.CapBnd, f.CapEff, f.CapPrm, f.CapInh, f.CapAmb], ['1000', bind, bind, bind, bind, bind]);
+});
+
+test('ambient capabilities that are not inheritable are left out, as runc leaves them (`runc spec` asks for such): the process runs', () => {
+  const three = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+  const { stdout } = runToEnd('runcspec', ['cat', '/proc/self/status'], (c) => {
+    c.process.capabilities = { bounding: three, effective: three, permitted: three, ambient: three };
+  });
+  const f = statusFields(stdout);
+  const mask = capMask(CAP.AUDIT_WRITE, CAP.KILL, CAP.NET_BIND_SERVICE);
+  assert.deepEqual([f.CapBnd, f.CapEff, f.CapPrm, f.CapInh, f.CapAmb], [mask, mask, mask, capMask(), capMask()]);
 });
 
 test('process.rlimits, noNewPrivileges and oomScoreAdj are set on the process', () => {
