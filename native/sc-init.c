@@ -401,6 +401,13 @@ static int confine_kernel_paths(const struct config *c, int rootfd) {
   int nullfd = open_in(rootfd, "dev/null", 0, 0), fd = -1, again = -1;
   struct stat st;
   if (nullfd < 0) return -1;
+  // What is bound over every masked file must be the null device itself: an image's /dev/null that leads to, say,
+  // /proc/sys/kernel/core_pattern (under sc-oci a config may keep the image's /dev) would otherwise be bound
+  // writable over the masked paths, and the host's core_pattern written through them (CVE-2025-31133 in runc).
+  if (fstat(nullfd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+    close(nullfd);
+    return errno = 0, fail("/dev/null in the container is not the null device (1:3): nothing can be masked with it");
+  }
   for (int i = 0; i < c->nreadonly; i++) {
     const char *p = c->readonly[i];
     if ((fd = open_in(rootfd, p, 0, kernel_fs(p))) < 0) {

@@ -1132,6 +1132,23 @@ test('a mount under an image\'s link that stays inside (Debian\'s /var/run -> /r
   assert.deepEqual(existsSync('/run/secrets') ? readdirSync('/run/secrets') : undefined, hostRun, "the host's /run is untouched");
 });
 
+test('an image\'s /dev/null that leads to /proc/sys/kernel/core_pattern (a config that keeps the image\'s /dev) is refused: nothing is masked with a writable kernel file', () => {
+  const id = uniqueName('devnull');
+  const corePattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
+  // The process would only read what a masked path shows: the test never writes a kernel file, even if the fix regressed.
+  const bundle = makeBundle(id, ['sh', '-c', 'cat /proc/timer_list /proc/keys'], (c) => {
+    c.mounts = c.mounts.filter((m) => !m.destination.startsWith('/dev'));
+  });
+  const dev = join(bundle, 'rootfs', 'dev');
+  rmSync(dev, { recursive: true, force: true });
+  mkdirSync(dev);
+  symlinkSync('/proc/sys/kernel/core_pattern', join(dev, 'null'));
+  const r = create(id, bundle);
+  assertRefused(r, 1, /\/dev\/null in the container is not the null device/);
+  assertNothingOf(id, bundle);
+  assert.equal(readFileSync('/proc/sys/kernel/core_pattern', 'utf8'), corePattern, 'the host\'s core_pattern is as it was');
+});
+
 test('a loop of links in a mount destination\'s way is refused in one line, and leaves nothing', () => {
   const id = uniqueName('loop');
   const bundle = makeBundle(id, SLEEPER, (c) => { c.mounts.push({ destination: '/loop-a/x', type: 'tmpfs', source: 'tmpfs' }); });
