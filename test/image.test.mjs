@@ -280,3 +280,18 @@ test('export writes the flattened rootfs as tar.gz; it imports back to the same 
   assert.equal(img(['export', 'nosuch', out]).code, 1);
   assert.equal(img(['export', 'busybox']).code, 2);
 });
+
+test('export to stdout piped into tar arrives whole, every time; a reader that leaves early gets one line, exit 1', () => {
+  // A file stream on fd 1 failed ("write failed") once the pipe was full and non-blocking: tar got half an archive about half the time.
+  if (!existsSync(join(box.data, 'images', 'busybox'))) assert.equal(img(['import', busyboxGz]).code, 0);
+  for (let i = 0; i < 6; i++) {
+    const dir = join(files, `piped-${i}`);
+    mkdirSync(dir);
+    const r = box.run('bash', ['-o', 'pipefail', '-c', `sc-image export busybox - | tar -xz -C ${dir}`]);
+    assert.equal(r.code, 0, `run ${i}: ${r.stderr}`);
+    assert.equal(r.stderr, '');
+    assert.ok(existsSync(join(dir, 'bin', 'busybox')), `run ${i}: the archive is whole`);
+  }
+  const early = box.run('bash', ['-c', 'sc-image export busybox - | head -c 10 > /dev/null; echo "exit ${PIPESTATUS[0]}" >&2']);
+  assert.equal(early.stderr, 'sc-image: the reader of stdout went away before the whole archive was written\nexit 1\n');
+});

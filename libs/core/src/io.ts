@@ -1,4 +1,5 @@
 import { fstatSync, readSync, statSync, writeSync } from 'node:fs';
+import { StepError } from './errors.js';
 
 // Plain blocking reads and writes on fds 0, 1 and 2. A pipeline tool handles one document at a
 // time, so blocking is natural back-pressure, and it spares every tool the ~10 ms that creating
@@ -18,9 +19,29 @@ function retrying<T>(op: () => T): T {
   }
 }
 
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
   for (let off = 0; off < buf.length; ) off += retrying(() => writeSync(fd, buf, off));
+}
+
+/**
+ * Stdout as a stream for bulk output (an archive on `-`): blocking writes that wait out EAGAIN, where a file
+ * stream on fd 1 fails mid-archive ("write failed") once a reader's pipe is full and the descriptor is
+ * non-blocking, leaving it a truncated archive.
+ */
+export async function stdoutSink(): Promise<NodeJS.WritableStream> {
+  const { Writable } = await import('node:stream');
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        writeAll(1, chunk);
+        done();
+      } catch (err) {
+        const gone = (err as NodeJS.ErrnoException).code === 'EPIPE';
+        done(gone ? new StepError('EPIPE', 'the reader of stdout went away before the whole archive was written') : (err as Error));
+      }
+    },
+  });
 }
 
 /** Write on stdout; a reader that went away (EPIPE, e.g. `| head`) ends the tool with exit 1. */

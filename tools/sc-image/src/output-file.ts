@@ -1,5 +1,6 @@
 import { createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { stdoutSink } from '@sc/core';
 
 /**
  * Write an archive to FILE, or to stdout without one. Written beside FILE and renamed, so a failure
@@ -7,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
  * link): in a shared directory like /tmp, another user cannot plant a symlink that root would write through.
  */
 export async function writeArchive(file: string | undefined, write: (out: NodeJS.WritableStream) => Promise<void>): Promise<void> {
-  if (!file) return write(createWriteStream('', { fd: 1, autoClose: false }));
+  if (!file) return write(await stdoutSink());
   const partial = join(dirname(file), `.${basename(file)}.${Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex')}.partial`);
   try {
     await write(createWriteStream(partial, { flags: 'wx', mode: 0o644 }));
