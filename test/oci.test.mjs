@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  closeSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync,
+  closeSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -525,6 +525,22 @@ test('pause freezes the container (state paused, freezer FROZEN, its counter sti
     // A paused container goes with delete --force all the same.
     assert.equal(oci(['pause', id]).code, 0);
   }, counter);
+});
+
+test("the README's by-hand runc session runs as written: a bundle from sc's image, spec, create (held), start, exec, delete", () => {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const block = /By hand, as with runc[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'the README has the by-hand block');
+  assert.equal(box.sc('image', 'import', busyboxImage(), '--name', 'busybox').code, 0);
+  const dir = mkdtempSync(join(box.root, 'readme-'));
+  // Only the state root differs from the README's (the default /run/sc-oci is the host's).
+  const script = block.replaceAll(/\bsc-oci (?=[a-z])/g, `sc-oci --root ${stateRoot} `);
+  ids.add('web1');
+  const r = spawnSync('bash', ['-eo', 'pipefail', '-c', script], { cwd: dir, env: box.env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, `${script}\n${r.stderr}`);
+  assert.match(r.stdout, /"status": "created"/, 'create holds it');
+  assert.match(r.stdout, /^\s*1 root\s+.*httpd -f -p 8080$/m, 'exec sees httpd as PID 1');
+  assertNothingOf('web1');
 });
 
 test('features prints valid JSON of what is honoured; spec writes a config.json and refuses to overwrite one', () => {
