@@ -543,6 +543,24 @@ test("the README's by-hand runc session runs as written: a bundle from sc's imag
   assertNothingOf('web1');
 });
 
+test("a bundle without cgroupsPath gets cgroups of its own under _oci, never those of sc's own container of the same name", () => {
+  if (!existsSync(join(box.data, 'images', 'busybox'))) assert.equal(box.sc('image', 'import', busyboxImage(), '--name', 'busybox').code, 0);
+  const twin = uniqueName('twin');
+  assert.equal(box.sc('run', '--name', twin, 'busybox').code, 0);
+  try {
+    const bundle = makeBundle(twin, SLEEPER, (c) => { delete c.linux.cgroupsPath; });
+    createAndStart(twin, bundle);
+    const memoryCgroup = (pid) => readFileSync(`/proc/${pid}/cgroup`, 'utf8').match(/^\d+:memory:(.*)$/m)?.[1];
+    assert.equal(memoryCgroup(state(twin).pid), `/${box.cgroupParent}/_oci/${twin}`);
+    const scPid1 = Number(readFileSync(join(box.data, 'containers', twin, 'init.pid'), 'utf8').split(' ')[0]);
+    assert.equal(memoryCgroup(scPid1), `/${box.cgroupParent}/${twin}`, "sc's container keeps its own");
+    remove(twin);
+    assert.equal(box.sc('exec', twin, 'true').code, 0, "deleting the OCI one left sc's running");
+  } finally {
+    box.sc('rm', '-f', twin);
+  }
+});
+
 test('features prints valid JSON of what is honoured; spec writes a config.json and refuses to overwrite one', () => {
   const r = oci(['features']);
   assert.equal(r.code, 0, r.stderr);

@@ -1,7 +1,8 @@
 // A container of sc-oci: its ID (the orchestrator's name for it), its record (sc-ps's, under --root) and
 // the OCI state computed from it, never trusted from disk.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { isSameProcess, isValidName, Layout, readJson, startedAt, UsageError, type Doc } from '@sc/core';
 import { pipeline } from './pipeline.js';
 import type { Log } from './log.js';
@@ -89,4 +90,20 @@ export function failure(docs: readonly Doc[], stderr: string): string | undefine
   const e = docs.find((d) => d.error)?.error;
   if (e) return e.message;
   return stderr ? stderr.split('\n').pop()!.replace(/^sc-[a-z]+: (\S+: )?/, '') : undefined;
+}
+
+/**
+ * The _oci directory sc-oci put a container's cgroups in when its config gave no cgroupsPath, once empty (as
+ * `sc-cgroup delete` removes our parent): what an orchestrator's cgroupsPath made above the container is its own.
+ */
+export function removeEmptyOciParents(doc: Doc): void {
+  for (const path of doc.cgroup?.paths ?? []) {
+    const parent = dirname(path);
+    if (basename(parent) !== '_oci') continue;
+    try {
+      rmdirSync(parent);
+    } catch {
+      // Another container's cgroups are still there (ENOTEMPTY, EBUSY), or it is gone already.
+    }
+  }
 }

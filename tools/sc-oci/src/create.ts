@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeJsonAtomic, type Doc } from '@sc/core';
+import { loadConfig, writeJsonAtomic, type Doc } from '@sc/core';
 import { readConfig, type Bundle } from './config.js';
-import { checkId, containerName, failure, findContainer, OciError, ociState, type Context, type OciDoc } from './container.js';
+import { checkId, containerName, failure, findContainer, OciError, ociState, removeEmptyOciParents, type Context, type OciDoc } from './container.js';
 import { runHooks } from './hooks.js';
 import { writePidFile } from './pidfile.js';
 import { command, pipeline } from './pipeline.js';
@@ -75,6 +75,9 @@ function statSafe(path: string) {
 async function reserve(ctx: Context, id: string, bundle: Bundle): Promise<OciDoc> {
   const name = containerName(id);
   const spec = { ...bundle.spec, seccomp: bundle.seccomp !== undefined ? ctx.layout.seccompProfile(name) : 'unconfined' };
+  // Without a cgroupsPath (a bundle made by hand; orchestrators give one), not <cgroupParent>/NAME, where sc's own
+  // container of that name has its cgroups: under _oci, which no sc name can be (names start with a letter or digit).
+  spec.cgroupsPath ??= `/${(await loadConfig(ctx.env)).cgroupParent}/_oci/${name}`;
   const args = ['create', name, '--spec', JSON.stringify(spec)];
   if (bundle.userns) args.push('--userns-map', `${bundle.userns.uid}:${bundle.userns.gid}:${bundle.userns.size}`);
   const made = await command('sc-ps', args, ctx.env);
@@ -97,5 +100,6 @@ async function rollback(ctx: Context, doc: Doc): Promise<void> {
   const { error: _, ...clean } = doc;
   const undone = await pipeline([['sc-spawn', 'stop', '--time', '0'], ['sc-cgroup', 'delete'], ['sc-ps', 'rm']], [clean], ctx.env);
   const why = failure(undone.docs, undone.stderr);
+  if (!why) removeEmptyOciParents(doc);
   if (why) ctx.log.warn(`container "${(doc as OciDoc).oci?.id ?? doc.name}" was not wholly removed after the failure: ${why}`);
 }

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { checkId, containerName, failure, findContainer, OciError, ociState, statusOf } from './container.js';
+import { checkId, containerName, failure, findContainer, OciError, ociState, removeEmptyOciParents, statusOf } from './container.js';
 import { runHooks } from './hooks.js';
 import { pipeline } from './pipeline.js';
 import type { Command } from './command.js';
@@ -29,6 +29,7 @@ export const deleteCommand: Command = {
     const removed = await pipeline(stages, [doc], ctx.env);
     const why = failure(removed.docs, removed.stderr);
     if (why) throw new OciError(`cannot delete container "${id}": ${why}`);
+    removeEmptyOciParents(doc);
     try {
       await runHooks('poststop', doc.oci?.hooks.poststop, ociState(doc, 'stopped'));
     } catch (err) {
