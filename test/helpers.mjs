@@ -186,3 +186,17 @@ export function installDebianPackages(wanted) {
     if (planted) rmSync(policy, { force: true });
   }
 }
+
+/** What CMD prints inside a container sc runs from IMAGE (exit 0 asserted); the container goes either way. */
+export function runInSc(box, image, ...cmd) {
+  const name = uniqueName('in-sc');
+  try {
+    const r = box.sc('run', '--name', name, image);
+    if (r.code !== 0) throw new Error(`sc run ${image}: ${r.stderr}`);
+    const out = box.sc('exec', name, ...cmd);
+    if (out.code !== 0) throw new Error(`sc exec ${cmd.join(' ')}: ${out.stderr}`);
+    return out.stdout;
+  } finally {
+    box.sc('rm', '-f', name);
+  }
+}

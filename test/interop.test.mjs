@@ -13,10 +13,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { busyboxImage, docs, importBusybox, installDebianPackages, leftovers, makeSandbox, uniqueName } from './helpers.mjs';
+import { busyboxImage, docs, importBusybox, installDebianPackages, leftovers, makeSandbox, runInSc, uniqueName } from './helpers.mjs';
+import { OVERLAY_RUN_AND_VARLIB, overlayDirs, podmanEnv, startContainerd as startContainerdIn, stopChild, writePodmanConfig } from './orchestrators.mjs';
 
 const box = makeSandbox('interop');
 const work = join(box.root, 'interop');
@@ -31,12 +32,7 @@ const HELLO = 'hello from podman\n';
 const hostPaths = ['/var/lib/containers', '/run/containerd', '/run/libpod'];
 const hostBefore = Object.fromEntries(hostPaths.map((p) => [p, existsSync(p)]));
 
-const env = {
-  ...box.env,
-  CONTAINERS_CONF: join(work, 'containers.conf'),
-  CONTAINERS_STORAGE_CONF: join(work, 'storage.conf'),
-  TMPDIR: join(work, 'tmp'),
-};
+const env = podmanEnv(box.env, work);
 
 /**
  * A command in a private mount namespace whose /run and /var/lib are overlays writing into this test's
@@ -44,9 +40,8 @@ const env = {
  */
 function contained(cmd, args, { detached = false, log } = {}) {
   const dir = mkdtempSync(join(work, 'ns-'));
-  for (const d of ['run-up', 'run-work', 'lib-up', 'lib-work']) mkdirSync(join(dir, d));
-  const script = 'mount -t overlay overlay -o "lowerdir=/run,upperdir=$1/run-up,workdir=$1/run-work" /run\n' +
-    'mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$1/lib-up,workdir=$1/lib-work" /var/lib\nshift\nexec "$@"';
+  overlayDirs(dir);
+  const script = `${OVERLAY_RUN_AND_VARLIB}shift\nexec "$@"`;
   const argv = ['-m', '--propagation', 'private', '--', 'sh', '-ec', script, 'sh', dir, cmd, ...args];
   if (detached) return spawn('unshare', argv, { env, stdio: ['ignore', log, log] });
   const r = spawnSync('unshare', argv, { env, encoding: 'utf8', timeout: 120_000 });
@@ -66,13 +61,8 @@ let busyboxLayer;
 let podmanLayers;
 before(() => {
   installMissing();
-  for (const d of ['graph', 'run', 'tmp', 'net', 'files', 'build']) mkdirSync(join(work, d), { recursive: true });
-  // No default ulimits: this machine's hard NOFILE limit is below Podman's default, and it lacks CAP_SYS_RESOURCE.
-  // Its database and volumes stay where they are by default, under graphroot: the cleanup process conmon
-  // starts when a container exits is told the roots on its command line, but not this file.
-  writeFileSync(env.CONTAINERS_CONF, `[containers]\ndefault_ulimits = []\nnetns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "none"\n` +
-    `runtime = "runc"\ntmp_dir = "${work}/tmp"\nimage_copy_tmp_dir = "${work}/tmp"\n[network]\nnetwork_config_dir = "${work}/net"\n`);
-  writeFileSync(env.CONTAINERS_STORAGE_CONF, `[storage]\ndriver = "overlay"\ngraphroot = "${work}/graph"\nrunroot = "${work}/run"\n`);
+  for (const d of ['files', 'build']) mkdirSync(join(work, d), { recursive: true });
+  writePodmanConfig(work, 'runtime = "runc"\n');
   importBusybox(box);
   busyboxLayer = createHash('sha256').update(gunzipSync(readFileSync(busyboxImage()))).digest('hex');
   // The image: the tests' busybox rootfs, imported by Podman, and a file in a layer of its own.
@@ -122,19 +112,7 @@ function podmanExport(file) {
   }
 }
 
-/** sc runs IMAGE and prints what `cmd` prints inside; the container goes either way. */
-function inSc(image, ...cmd) {
-  const name = uniqueName('interop');
-  try {
-    const r = box.sc('run', '--name', name, image);
-    assert.equal(r.code, 0, `sc run ${image}: ${r.stderr}`);
-    const out = box.sc('exec', name, ...cmd);
-    assert.equal(out.code, 0, `sc exec ${cmd.join(' ')}: ${out.stderr}`);
-    return out.stdout;
-  } finally {
-    box.sc('rm', '-f', name);
-  }
-}
+const inSc = (image, ...cmd) => runInSc(box, image, ...cmd);
 
 const imported = {};
 for (const format of FORMATS) {
@@ -309,31 +287,10 @@ const ctr = (...args) => {
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 };
 
-async function startContainerd() {
-  mkdirSync(join(ctrd, 'fifo'), { recursive: true });
-  const off = ['cri', 'btrfs', 'zfs', 'devmapper', 'aufs'].map((p) => (p === 'cri' ? '"io.containerd.grpc.v1.cri"' : `"io.containerd.snapshotter.v1.${p}"`));
-  writeFileSync(join(ctrd, 'config.toml'), `version = 2\nroot = "${ctrd}/root"\nstate = "${ctrd}/state"\ndisabled_plugins = [${off.join(', ')}, "io.containerd.internal.v1.opt", "io.containerd.tracing.processor.v1.otlp"]\n` +
-    `[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n[debug]\n  address = ""\n[metrics]\n  address = ""\n`);
-  const log = openSync(join(ctrd, 'containerd.log'), 'a');
-  containerd = contained('containerd', ['--config', join(ctrd, 'config.toml')], { detached: true, log });
-  closeSync(log);
-  containerd.exited = new Promise((resolve) => containerd.on('exit', resolve));
-  for (let i = 0; i < 100 && ctr('version').code !== 0; i++) {
-    if (containerd.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(ctr('version').code, 0, `containerd did not start: ${readFileSync(join(ctrd, 'containerd.log'), 'utf8').slice(-2000)}`);
-}
-
-async function stopContainerd() {
-  if (!containerd || containerd.exitCode !== null || containerd.signalCode !== null) return;
-  containerd.kill('SIGTERM');
-  const stopped = await Promise.race([containerd.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
-  if (!stopped) {
-    containerd.kill('SIGKILL');
-    await containerd.exited;
-  }
-}
+const startContainerd = async () => {
+  containerd = await startContainerdIn(ctrd, ([cmd, ...args], log) => contained(cmd, args, { detached: true, log }), ctr);
+};
+const stopContainerd = () => stopChild(containerd);
 
 test('sc → containerd: ctr image import of both formats, and ctr run sees the files', async (t) => {
   await startContainerd();

@@ -9,9 +9,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, REPO, busyboxImage, importBusybox, installDebianPackages, leftovers, makeSandbox, uniqueName } from './helpers.mjs';
+import { OVERLAY_RUN_AND_VARLIB, overlayDirs, podmanEnv, startContainerd as startContainerdIn, stopChild, writePodmanConfig } from './orchestrators.mjs';
 
 const box = makeSandbox('ocirun');
 const work = join(box.root, 'orchestrators');
@@ -20,20 +21,14 @@ const IMAGE = 'localhost/busybox:latest';
 /** What the host had before where these tools write by default: the test leaves them as they were. */
 const hostPaths = ['/var/lib/containers', '/run/containerd', '/run/libpod', '/run/sc-oci'];
 const hostBefore = Object.fromEntries(hostPaths.map((p) => [p, existsSync(p)]));
-const env = {
-  ...box.env,
-  CONTAINERS_CONF: join(work, 'containers.conf'),
-  CONTAINERS_STORAGE_CONF: join(work, 'storage.conf'),
-  TMPDIR: join(work, 'tmp'),
-};
+const env = podmanEnv(box.env, work);
 
 /** The mount namespace every command of this file runs in: private, its /run and /var/lib overlays of ours. */
 let holder;
 async function holdNamespace() {
   const dir = join(work, 'ns');
-  for (const d of ['run-up', 'run-work', 'lib-up', 'lib-work']) mkdirSync(join(dir, d), { recursive: true });
-  const script = 'mount -t overlay overlay -o "lowerdir=/run,upperdir=$1/run-up,workdir=$1/run-work" /run\n' +
-    'mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$1/lib-up,workdir=$1/lib-work" /var/lib\ntouch "$1/ready"\nexec sleep infinity';
+  overlayDirs(dir);
+  const script = `${OVERLAY_RUN_AND_VARLIB}touch "$1/ready"\nexec sleep infinity`;
   holder = spawn('unshare', ['-m', '--propagation', 'private', '--', 'sh', '-ec', script, 'sh', dir], { stdio: 'ignore' });
   holder.exited = new Promise((resolve) => holder.on('exit', resolve));
   for (let i = 0; i < 100 && !existsSync(join(dir, 'ready')); i++) await new Promise((r) => setTimeout(r, 50));
@@ -60,41 +55,18 @@ const ctr = (...args) => run('ctr', ['-a', socket, '-n', NS, ...args]);
 const bySc = (id) => ['--runc-binary', SC_OCI, '--fifo-dir', join(ctrd, 'fifo'), '--cgroup', `/${box.cgroupParent}/${id}`];
 
 async function startContainerd() {
-  mkdirSync(join(ctrd, 'fifo'), { recursive: true });
-  const off = ['cri', 'btrfs', 'zfs', 'devmapper', 'aufs'].map((p) => (p === 'cri' ? '"io.containerd.grpc.v1.cri"' : `"io.containerd.snapshotter.v1.${p}"`));
-  writeFileSync(join(ctrd, 'config.toml'), `version = 2\nroot = "${ctrd}/root"\nstate = "${ctrd}/state"\ndisabled_plugins = [${off.join(', ')}, "io.containerd.internal.v1.opt", "io.containerd.tracing.processor.v1.otlp"]\n` +
-    `[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n[debug]\n  address = ""\n[metrics]\n  address = ""\n`);
-  const log = openSync(join(ctrd, 'containerd.log'), 'a');
-  const [file, argv] = inNs('containerd', ['--config', join(ctrd, 'config.toml')]);
-  containerd = spawn(file, argv, { env, stdio: ['ignore', log, log] });
-  closeSync(log);
-  containerd.exited = new Promise((resolve) => containerd.on('exit', resolve));
-  for (let i = 0; i < 100 && ctr('version').code !== 0; i++) {
-    if (containerd.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(ctr('version').code, 0, `containerd did not start: ${readFileSync(join(ctrd, 'containerd.log'), 'utf8').slice(-2000)}`);
-}
-
-async function stopProcess(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([child.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
-  if (!stopped) {
-    child.kill('SIGKILL');
-    await child.exited;
-  }
+  containerd = await startContainerdIn(ctrd, (argv, log) => {
+    const [file, args] = inNs(argv[0], argv.slice(1));
+    return spawn(file, args, { env, stdio: ['ignore', log, log] });
+  }, ctr);
 }
 
 const podman = (...args) => run('podman', ['--runtime', SC_OCI, ...args]);
 
 before(async () => {
   installDebianPackages([['podman', 'podman'], ['conmon', 'conmon'], ['containerd', 'containerd'], ['ctr', 'containerd']]);
-  for (const d of ['graph', 'run', 'tmp', 'net', 'files']) mkdirSync(join(work, d), { recursive: true });
-  // No default ulimits: this machine's hard NOFILE limit is below Podman's default, and it lacks CAP_SYS_RESOURCE.
-  writeFileSync(env.CONTAINERS_CONF, `[containers]\ndefault_ulimits = []\nnetns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "none"\n` +
-    `tmp_dir = "${work}/tmp"\n[network]\nnetwork_config_dir = "${work}/net"\n`);
-  writeFileSync(env.CONTAINERS_STORAGE_CONF, `[storage]\ndriver = "overlay"\ngraphroot = "${work}/graph"\nrunroot = "${work}/run"\n`);
+  mkdirSync(join(work, 'files'), { recursive: true });
+  writePodmanConfig(work);
   await holdNamespace();
   // The image both run: the tests' busybox, saved by sc as an OCI archive for containerd, imported by Podman.
   importBusybox(box);
@@ -113,11 +85,11 @@ after(async () => {
       ctr('containers', 'rm', id);
     }
   }
-  await stopProcess(containerd);
+  await stopChild(containerd);
   if (holder) {
     podman('rm', '-a', '-f', '-t', '0');
     podman('rmi', '-a', '-f');
-    await stopProcess(holder);
+    await stopChild(holder);
   }
   await box.cleanup();
   assert.deepEqual(leftovers(box), []);

@@ -9,11 +9,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { BIN, busyboxImage, docs, importBusybox, leftovers, makeSandbox, processesMentioning, uniqueName } from './helpers.mjs';
+import { BIN, busyboxImage, docs, importBusybox, installDebianPackages, leftovers, makeSandbox, processesMentioning, runInSc, uniqueName } from './helpers.mjs';
 
 const box = makeSandbox('registry');
 const work = join(box.root, 'registry');
@@ -24,23 +24,7 @@ const HELLO = 'hello from a registry\n';
 const hostBefore = existsSync('/var/lib/containers');
 
 /** Debian's docker-registry, skopeo and htpasswd, when missing; the registry's own service is not started. */
-function installMissing() {
-  const wanted = [['docker-registry', 'docker-registry'], ['skopeo', 'skopeo'], ['htpasswd', 'apache2-utils']];
-  const missing = wanted.filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg);
-  if (missing.length === 0) return;
-  // Debian starts a package's services when it is installed, unless policy-rc.d says no (101).
-  const policy = '/usr/sbin/policy-rc.d';
-  const planted = !existsSync(policy);
-  if (planted) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  try {
-    const run = (args) => spawnSync('apt-get', args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    assert.equal(run(['update', '-qq']).status, 0, 'apt-get update');
-    const r = run(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
-    assert.equal(r.status, 0, `apt-get install ${missing.join(' ')}: ${r.stderr}`);
-  } finally {
-    if (planted) rmSync(policy, { force: true });
-  }
-}
+const installMissing = () => installDebianPackages([['docker-registry', 'docker-registry'], ['skopeo', 'skopeo'], ['htpasswd', 'apache2-utils']]);
 
 const registries = [];
 /**
@@ -161,19 +145,7 @@ function env(extra = {}) {
 }
 const sc = (args, extra) => box.run(join(BIN, 'sc'), args, { env: env(extra) });
 
-/** sc runs IMAGE and prints what `cmd` prints inside; the container goes either way. */
-function inSc(image, ...cmd) {
-  const name = uniqueName('reg');
-  try {
-    const r = box.sc('run', '--name', name, image);
-    assert.equal(r.code, 0, `sc run ${image}: ${r.stderr}`);
-    const out = box.sc('exec', name, ...cmd);
-    assert.equal(out.code, 0, `sc exec ${cmd.join(' ')}: ${out.stderr}`);
-    return out.stdout;
-  } finally {
-    box.sc('rm', '-f', name);
-  }
-}
+const inSc = (image, ...cmd) => runInSc(box, image, ...cmd);
 const LOOK = 'cat /etc/registry.txt; test -e /etc/group && echo "group is there" || echo "group is gone"';
 
 test('pull by tag: the image runs, its file is there, the file its whiteout deletes is not, its busybox layer is the one imported before', (t) => {
