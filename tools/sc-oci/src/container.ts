@@ -107,3 +107,13 @@ export function removeEmptyOciParents(doc: Doc): void {
     }
   }
 }
+
+/**
+ * One step of a command on a container: STAGES (tools and their arguments) run on DOC; a failure is one line,
+ * `cannot ACTION container "ID": why`.
+ */
+export async function step(ctx: Context, doc: Doc, action: string, stages: readonly (readonly string[])[]): Promise<void> {
+  const done = await pipeline(stages, [doc], ctx.env);
+  const why = failure(done.docs, done.stderr);
+  if (why) throw new OciError(`cannot ${action} container "${(doc as OciDoc).oci?.id ?? doc.name}": ${why}`);
+}

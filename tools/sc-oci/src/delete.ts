@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
-import { checkId, containerName, failure, findContainer, OciError, ociState, removeEmptyOciParents, statusOf } from './container.js';
+import { checkId, containerName, findContainer, OciError, ociState, removeEmptyOciParents, statusOf, step } from './container.js';
 import { runHooks } from './hooks.js';
-import { pipeline } from './pipeline.js';
 import type { Command } from './command.js';
 
 export const deleteCommand: Command = {
@@ -26,9 +25,7 @@ export const deleteCommand: Command = {
     const ownPids = doc.spec.namespaces?.some((n) => n.type === 'pid' && !n.path) ?? true;
     if (status !== 'stopped' && !ownPids) stages.push(['sc-spawn', 'kill', '--all', '--signal', 'KILL']);
     stages.push(['sc-spawn', 'stop', '--time', '0'], ['sc-cgroup', 'delete'], ['sc-ps', 'rm']);
-    const removed = await pipeline(stages, [doc], ctx.env);
-    const why = failure(removed.docs, removed.stderr);
-    if (why) throw new OciError(`cannot delete container "${id}": ${why}`);
+    await step(ctx, doc, 'delete', stages);
     removeEmptyOciParents(doc);
     try {
       await runHooks('poststop', doc.oci?.hooks.poststop, ociState(doc, 'stopped'));

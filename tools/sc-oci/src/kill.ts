@@ -1,6 +1,5 @@
 import { parseSignal } from '@sc/core';
-import { checkId, failure, getContainer, OciError, statusOf } from './container.js';
-import { pipeline } from './pipeline.js';
+import { checkId, getContainer, OciError, statusOf, step } from './container.js';
 import type { Command } from './command.js';
 
 export const kill: Command = {
@@ -13,9 +12,7 @@ export const kill: Command = {
     parseSignal(signal);
     const doc = await getContainer(ctx, id);
     if ((await statusOf(ctx, doc)) === 'stopped') throw new OciError(`container "${id}": container not running`);
-    const sent = await pipeline([['sc-spawn', 'kill', '--signal', signal, ...(options.all ? ['--all'] : [])]], [doc], ctx.env);
-    const why = failure(sent.docs, sent.stderr);
-    if (why) throw new OciError(`container "${id}": ${why}`);
+    await step(ctx, doc, 'signal', [['sc-spawn', 'kill', '--signal', signal, ...(options.all ? ['--all'] : [])]]);
     return 0;
   },
 };

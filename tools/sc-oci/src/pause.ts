@@ -1,5 +1,4 @@
-import { checkId, failure, getContainer, OciError, statusOf } from './container.js';
-import { pipeline } from './pipeline.js';
+import { checkId, getContainer, OciError, statusOf, step } from './container.js';
 import type { Command } from './command.js';
 
 export const pause: Command = {
@@ -11,9 +10,7 @@ export const pause: Command = {
     const doc = await getContainer(ctx, id);
     const status = await statusOf(ctx, doc);
     if (status !== 'running' && status !== 'created') throw new OciError(`cannot pause container "${id}": it is ${status === 'paused' ? 'paused already' : 'not running'}`);
-    const done = await pipeline([['sc-cgroup', 'freeze']], [doc], ctx.env);
-    const why = failure(done.docs, done.stderr);
-    if (why) throw new OciError(`cannot pause container "${id}": ${why}`);
+    await step(ctx, doc, 'pause', [['sc-cgroup', 'freeze']]);
     return 0;
   },
 };
@@ -26,9 +23,7 @@ export const resume: Command = {
     const id = checkId(args[0]);
     const doc = await getContainer(ctx, id);
     if ((await statusOf(ctx, doc)) !== 'paused') throw new OciError(`cannot resume container "${id}": it is not paused`);
-    const done = await pipeline([['sc-cgroup', 'thaw']], [doc], ctx.env);
-    const why = failure(done.docs, done.stderr);
-    if (why) throw new OciError(`cannot resume container "${id}": ${why}`);
+    await step(ctx, doc, 'resume', [['sc-cgroup', 'thaw']]);
     return 0;
   },
 };

@@ -1,6 +1,5 @@
-import { checkId, failure, getContainer, OciError, ociState, statusOf } from './container.js';
+import { checkId, getContainer, OciError, ociState, statusOf, step } from './container.js';
 import { runHooks } from './hooks.js';
-import { pipeline } from './pipeline.js';
 import type { Command } from './command.js';
 
 export const start: Command = {
@@ -13,9 +12,7 @@ export const start: Command = {
     const status = await statusOf(ctx, doc);
     if (status === 'stopped') throw new OciError(`cannot start container "${id}": it has stopped`);
     if (status !== 'created') throw new OciError(`cannot start container "${id}": it is ${status} already`);
-    const released = await pipeline([['sc-spawn', 'release']], [doc], ctx.env);
-    const why = failure(released.docs, released.stderr);
-    if (why) throw new OciError(`cannot start container "${id}": ${why}`);
+    await step(ctx, doc, 'start', [['sc-spawn', 'release']]);
     try {
       await runHooks('poststart', doc.oci?.hooks.poststart, ociState(doc, 'running'));
     } catch (err) {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, readResources } from './config.js';
-import { checkId, failure, getContainer, OciError } from './container.js';
-import { pipeline } from './pipeline.js';
+import { checkId, getContainer, OciError, step } from './container.js';
 import type { Command } from './command.js';
 
 export const update: Command = {
@@ -49,9 +48,7 @@ export const update: Command = {
     // What is not given stays as it was; memory and its swap go together.
     const spec = { ...doc.spec, ...wanted };
     if (wanted.memory !== undefined && wanted.memorySwap === undefined && doc.spec.memorySwap !== undefined && doc.spec.memorySwap !== -1 && doc.spec.memorySwap < wanted.memory) delete spec.memorySwap;
-    const done = await pipeline([['sc-cgroup', 'create'], ['sc-ps', 'save']], [{ ...doc, spec }], ctx.env);
-    const why = failure(done.docs, done.stderr);
-    if (why) throw new OciError(`cannot update container "${id}": ${why}`);
+    await step(ctx, { ...doc, spec }, 'update', [['sc-cgroup', 'create'], ['sc-ps', 'save']]);
     return 0;
   },
 };
